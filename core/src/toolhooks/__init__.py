@@ -1,0 +1,85 @@
+"""toolhooks: the runtime between an LLM and the functions it calls.
+
+Define tools with :func:`tool`, run the model's calls with :class:`Runtime`, and extend every
+stage of a call with plugins (``@hookimpl`` functions for the specs in :mod:`toolhooks.hookspecs`).
+Nothing is loaded at import time: plugins load when a :class:`Runtime` is built.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from toolhooks._calls import tool_calls_from
+from toolhooks._config import Config, CoreSettings, ToolSettings
+from toolhooks._errors import (
+    ERROR_TYPES,
+    ConfigError,
+    ErrorInfo,
+    FieldError,
+    InvalidArguments,
+    RateLimited,
+    Refused,
+    ToolConflictError,
+    ToolError,
+    ToolhooksError,
+    ToolTimeout,
+    TransientError,
+    UnknownTool,
+    field_errors_from_pydantic,
+)
+from toolhooks._markers import hookimpl
+from toolhooks._model import CacheStatus, CallContext, Recovery, ToolCall, ToolResult
+from toolhooks._plugins import ENTRY_POINT_GROUP, PluginInfo
+from toolhooks._protocols import CacheHit, RateLimiter, RetryPolicy, ToolCache
+from toolhooks._runtime import Batch, Runtime, error_info, parse_arguments
+from toolhooks._tools import TOOL_NAME_RE, Tool, check_tool_name, tool
+
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "ERROR_TYPES",
+    "TOOL_NAME_RE",
+    "Batch",
+    "CacheHit",
+    "CacheStatus",
+    "CallContext",
+    "Config",
+    "ConfigError",
+    "CoreSettings",
+    "ErrorInfo",
+    "FieldError",
+    "InvalidArguments",
+    "PluginInfo",
+    "RateLimited",
+    "RateLimiter",
+    "Recovery",
+    "Refused",
+    "RetryPolicy",
+    "Runtime",
+    "Tool",
+    "ToolCache",
+    "ToolCall",
+    "ToolConflictError",
+    "ToolError",
+    "ToolResult",
+    "ToolSettings",
+    "ToolTimeout",
+    "ToolhooksError",
+    "TransientError",
+    "UnknownTool",
+    "__version__",
+    "check_tool_name",
+    "error_info",
+    "field_errors_from_pydantic",
+    "hookimpl",
+    "parse_arguments",
+    "tool",
+    "tool_calls_from",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        from importlib.metadata import version
+
+        return version("toolhooks")
+    raise AttributeError(f"module 'toolhooks' has no attribute {name!r}")
