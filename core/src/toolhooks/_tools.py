@@ -46,8 +46,8 @@ class Tool:
     """
 
     __slots__ = (
-        "_adapter",
         "_bind",
+        "arguments_model",
         "description",
         "fn",
         "idempotent",
@@ -70,7 +70,8 @@ class Tool:
         description: str,
         parameters: Mapping[str, Any],
         fn: Callable[..., Any] | str | None,
-        bind: Callable[[dict[str, Any]], Any] | None = None,
+        bind: Callable[[dict[str, Any], bool], Any] | None = None,
+        arguments_model: type[BaseModel] | None = None,
         timeout: float | None = None,
         side_effects: bool = False,
         idempotent: bool = False,
@@ -86,6 +87,8 @@ class Tool:
         self.fn = fn
         self.is_async = _is_async(fn) if callable(fn) else False
         self._bind = bind
+        #: The pydantic model that validates the arguments (``None`` for schema-first tools).
+        self.arguments_model = arguments_model
         if timeout is not None and timeout <= 0:
             raise ValueError(f"tool {name!r}: timeout must be positive, got {timeout!r}")
         if max_concurrency is not None and max_concurrency < 1:
@@ -135,15 +138,16 @@ class Tool:
         """True for a tool built from raw JSON Schema (its function takes one ``dict``)."""
         return self._bind is None
 
-    def bind(self, arguments: dict[str, Any]) -> Any:
-        """Validate *arguments* (lax) with the tool's own model; return what :meth:`call` takes.
+    def bind(self, arguments: dict[str, Any], *, strict: bool = False) -> Any:
+        """Validate *arguments* with the tool's own model; return what :meth:`call` takes.
 
-        Raises :class:`InvalidArguments` listing every bad field. For schema-first tools the
-        arguments are passed through unchanged.
+        :param strict: pydantic strict mode (no ``"5"`` for ``5``); lax by default.
+        :raises InvalidArguments: listing every bad field. For schema-first tools the arguments
+            are passed through unchanged.
         """
         if self._bind is None:
             return arguments
-        return self._bind(arguments)
+        return self._bind(arguments, strict)
 
     def call(self, bound: Any) -> Any:
         """Call the function with bound arguments (a coroutine for async tools)."""
@@ -303,6 +307,7 @@ def _tool_from_function(
         parameters=schema,
         fn=func,
         bind=bind,
+        arguments_model=model,
         **options,
     )
 
@@ -328,14 +333,14 @@ def _raise_invalid(exc: pydantic.ValidationError) -> Any:
 
 def _model_binder(
     model: type[BaseModel], param: inspect.Parameter
-) -> Callable[[dict[str, Any]], Any]:
+) -> Callable[[dict[str, Any], bool], Any]:
     validate = model.model_validate
     positional = param.kind is not param.KEYWORD_ONLY
     name = param.name
 
-    def bind(arguments: dict[str, Any]) -> Any:
+    def bind(arguments: dict[str, Any], strict: bool) -> Any:
         try:
-            instance = validate(arguments)
+            instance = validate(arguments, strict=strict)
         except pydantic.ValidationError as exc:
             return _raise_invalid(exc)
         return ((instance,), {}) if positional else ((), {name: instance})
@@ -345,13 +350,13 @@ def _model_binder(
 
 def _fields_binder(
     model: type[BaseModel], params: list[inspect.Parameter]
-) -> Callable[[dict[str, Any]], Any]:
+) -> Callable[[dict[str, Any], bool], Any]:
     validate = model.model_validate
     positional_only = [p.name for p in params if p.kind is p.POSITIONAL_ONLY]
 
-    def bind(arguments: dict[str, Any]) -> Any:
+    def bind(arguments: dict[str, Any], strict: bool) -> Any:
         try:
-            kwargs = dict(validate(arguments).__dict__)
+            kwargs = dict(validate(arguments, strict=strict).__dict__)
         except pydantic.ValidationError as exc:
             return _raise_invalid(exc)
         args = tuple(kwargs.pop(n) for n in positional_only)
