@@ -1,0 +1,46 @@
+"""A JSON-lines formatter for the standard logging module."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+__all__ = ["JsonFormatter"]
+
+
+class JsonFormatter(logging.Formatter):
+    """Formats each record as one JSON object on one line.
+
+    Keys: ``timestamp`` (ISO 8601, UTC, milliseconds), ``level``, ``logger``, ``message``, then the
+    structured fields toolhooks-logging attaches to its records (``event``, ``tool``, ``call_id``,
+    ``outcome``, ``error_type``, ``duration_ms``, ...), then ``exception`` when the record carries
+    one. Records from other loggers get the first four keys (and ``exception``), so one handler
+    can serve the whole application.
+
+    :param fields_attr: the record attribute holding the structured fields (a dict).
+    """
+
+    def __init__(self, *, fields_attr: str = "toolhooks") -> None:
+        super().__init__()
+        self.fields_attr = fields_attr
+
+    def format(self, record: logging.LogRecord) -> str:
+        out: dict[str, Any] = {
+            "timestamp": datetime.fromtimestamp(record.created, UTC)
+            .isoformat(timespec="milliseconds")
+            .replace("+00:00", "Z"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        fields = getattr(record, self.fields_attr, None)
+        if isinstance(fields, dict):
+            for key, value in fields.items():
+                out.setdefault(key, value)
+        if record.exc_info:
+            out["exception"] = self.formatException(record.exc_info)
+        elif record.exc_text:
+            out["exception"] = record.exc_text
+        return json.dumps(out, ensure_ascii=False, default=str)

@@ -1,0 +1,157 @@
+"""The entry module of toolhooks-logging: the plugin class (one instance per runtime)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import toolhooks
+
+from toolhooks_logging.redact import Redactor
+from toolhooks_logging.settings import LoggingSettings
+
+if TYPE_CHECKING:
+    from toolhooks import CallContext, Config, ToolResult
+
+__all__ = ["PLUGIN_NAME", "LoggingPlugin", "error_type_of"]
+
+PLUGIN_NAME = "toolhooks-logging"
+
+
+def error_type_of(error: BaseException) -> str:
+    """The ``error.type`` the core reports for *error* (without logging anything): a
+    ``ToolError``'s own type, ``cancelled``, else ``tool_error``."""
+    if isinstance(error, toolhooks.ToolError):
+        return error.error_type
+    if isinstance(error, asyncio.CancelledError):
+        return "cancelled"
+    return "tool_error"
+
+
+class LoggingPlugin:
+    """Logs one record per finished call and one per retried attempt.
+
+    Records go to the logger named by ``settings.logger`` (``toolhooks.calls``) with their
+    structured fields in ``record.toolhooks`` (a dict); :class:`~toolhooks_logging.JsonFormatter`
+    writes them as JSON lines.
+
+    :param settings: settings in code; when omitted they are read from
+        ``[plugins.toolhooks-logging]`` in ``toolhooks_configure``.
+    """
+
+    toolhooks_plugin_name = PLUGIN_NAME
+
+    def __init__(self, settings: LoggingSettings | None = None) -> None:
+        self._given = settings
+        self._apply(settings or LoggingSettings())
+
+    def _apply(self, settings: LoggingSettings) -> None:
+        self.settings = settings
+        self.logger = logging.getLogger(settings.logger)
+        self._level = logging.getLevelNamesMapping()[settings.level]
+        self._error_level = logging.getLevelNamesMapping()[settings.error_level]
+        self._retry_level = logging.getLevelNamesMapping()[settings.retry_level]
+        self._redactor = Redactor(
+            extra_keys=settings.redact_keys,
+            max_length=settings.max_value_length,
+            max_depth=settings.max_depth,
+        )
+
+    @toolhooks.hookimpl
+    def toolhooks_configure(self, config: Config) -> None:
+        if self._given is None:
+            self._apply(config.plugin_settings(PLUGIN_NAME, LoggingSettings))
+
+    @toolhooks.hookimpl
+    def toolhooks_call_finished(self, ctx: CallContext, result: ToolResult) -> None:
+        err = result.error
+        level = self._level if err is None else self._error_level
+        logger = self.logger
+        if not logger.isEnabledFor(level):
+            return
+        settings = self.settings
+        fields: dict[str, Any] = {
+            "event": "call_finished",
+            "tool": result.tool,
+            "call_id": result.call_id,
+            "outcome": "ok" if err is None else "error",
+            "error_type": err.type if err is not None else None,
+            "duration_ms": round(result.duration_s * 1000, 3),
+            "attempts": result.attempts,
+            "cache": result.cache,
+            "rate_limit_wait_ms": round(result.rate_limit_wait_s * 1000, 3),
+            "refused_by": result.refused_by,
+        }
+        if settings.log_arguments:
+            fields["arguments"] = self._redactor.redact(_arguments(ctx))
+            if err is not None:
+                fields["error_message"] = self._redactor.redact(err.message)
+        if settings.log_results and err is None:
+            fields["result"] = self._redactor.redact(result.value)
+        if err is None:
+            logger.log(
+                level,
+                "call %s#%s ok in %.1f ms",
+                result.tool,
+                result.call_id,
+                result.duration_s * 1000,
+                extra={"toolhooks": fields},
+            )
+        else:
+            logger.log(
+                level,
+                "call %s#%s failed (%s) in %.1f ms",
+                result.tool,
+                result.call_id,
+                err.type,
+                result.duration_s * 1000,
+                extra={"toolhooks": fields},
+            )
+
+    @toolhooks.hookimpl
+    def toolhooks_call_retrying(
+        self, ctx: CallContext, error: BaseException, wait_s: float
+    ) -> None:
+        if not self.settings.log_retries or not self.logger.isEnabledFor(self._retry_level):
+            return
+        error_type = error_type_of(error)
+        fields = {
+            "event": "call_retrying",
+            "tool": ctx.call.name,
+            "call_id": ctx.call.id,
+            "attempt": ctx.attempt,
+            "wait_ms": round(wait_s * 1000, 3),
+            "error_type": error_type,
+            "exception": type(error).__name__,
+        }
+        self.logger.log(
+            self._retry_level,
+            "call %s#%s attempt %d failed (%s); retrying in %.1f ms",
+            ctx.call.name,
+            ctx.call.id,
+            ctx.attempt,
+            error_type,
+            wait_s * 1000,
+            extra={"toolhooks": fields},
+        )
+
+
+def _arguments(ctx: CallContext) -> Any:
+    """The arguments as parsed (and coerced); the raw object when the call failed before they
+    were parsed; never unparsable text or a bare JSON value (a redactor cannot look inside)."""
+    if ctx.arguments:
+        return ctx.arguments
+    raw = ctx.call.arguments
+    if raw is None:
+        return {}
+    if isinstance(raw, Mapping):
+        return dict(raw)
+    try:
+        value = json.loads(raw) if raw.strip() else {}
+    except ValueError:
+        return f"<unparsable: {len(raw)} chars>"
+    # a bare string may hold anything; only an object's keys tell a redactor what is secret
+    return value if isinstance(value, dict) else f"<not an object: {type(value).__name__}>"
