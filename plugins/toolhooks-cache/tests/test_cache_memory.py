@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 import toolhooks
 from toolhooks import Config, ConfigError, Runtime, ToolCall, TransientError
-
 from toolhooks_cache import PLUGIN_NAME, CachePlugin, cache_key
 
 from .conftest import FakeClock
@@ -63,8 +62,11 @@ async def test_cache_hit_skips_the_tool_and_keys_on_validated_arguments() -> Non
         # the same arguments in another order and spacing: the same key
         second = await rt.execute(call("lookup", '{ "units":"metric","city":"Oslo" }'))
         other = await rt.execute(call("lookup", '{"city": "Rome"}'))
-    assert first.ok and first.cache == "miss" and first.attempts == 1
-    assert second.cache == "hit" and second.attempts == 0
+    assert first.ok
+    assert first.cache == "miss"
+    assert first.attempts == 1
+    assert second.cache == "hit"
+    assert second.attempts == 0
     assert second.value == first.value == {"city": "Oslo", "units": "metric", "n": 1}
     assert other.cache == "miss"
     assert len(counter.calls) == 2
@@ -98,8 +100,10 @@ async def test_cache_tools_with_side_effects_are_not_cached_unless_opted_in() ->
         for _ in range(2):
             w = await rt.execute(call("writer", '{"city": "Oslo"}'))
             o = await rt.execute(call("opted", '{"city": "Oslo"}'))
-    assert w.cache is None and len(counter.calls) == 2
-    assert o.cache == "hit" and len(counter2.calls) == 1
+    assert w.cache is None
+    assert len(counter.calls) == 2
+    assert o.cache == "hit"
+    assert len(counter2.calls) == 1
 
 
 async def test_cache_opt_out_per_tool_and_default_for_all() -> None:
@@ -108,7 +112,8 @@ async def test_cache_opt_out_per_tool_and_default_for_all() -> None:
     async with make_runtime(config, lookup_tool(counter)) as rt:
         await rt.execute(call("lookup", '{"city": "Oslo"}'))
         r = await rt.execute(call("lookup", '{"city": "Oslo"}'))
-    assert r.cache is None and len(counter.calls) == 2
+    assert r.cache is None
+    assert len(counter.calls) == 2
 
 
 async def test_cache_errors_are_never_cached() -> None:
@@ -125,8 +130,12 @@ async def test_cache_errors_are_never_cached() -> None:
         first = await rt.execute(call("flaky", '{"x": 2}'))
         second = await rt.execute(call("flaky", '{"x": 2}'))
         third = await rt.execute(call("flaky", '{"x": 2}'))
-    assert not first.ok and first.error is not None and first.error.type == "tool_error"
-    assert second.ok and second.cache == "miss" and second.value == 4
+    assert not first.ok
+    assert first.error is not None
+    assert first.error.type == "tool_error"
+    assert second.ok
+    assert second.cache == "miss"
+    assert second.value == 4
     assert third.cache == "hit"
     assert len(runs) == 2
 
@@ -143,7 +152,8 @@ async def test_cache_entries_expire_after_their_ttl() -> None:
         clock.now += 0.2
         expired = await rt.execute(call("lookup", '{"city": "Oslo"}'))
     assert hit.cache == "hit"
-    assert expired.cache == "miss" and expired.value["n"] == 2
+    assert expired.cache == "miss"
+    assert expired.value["n"] == 2
 
 
 async def test_cache_memory_is_bounded() -> None:
@@ -165,7 +175,8 @@ async def test_cache_values_too_large_are_not_cached() -> None:
     async with make_runtime(config, lookup_tool(counter)) as rt:
         await rt.execute(call("lookup", '{"city": "Oslo"}'))
         r = await rt.execute(call("lookup", '{"city": "Oslo"}'))
-    assert r.cache == "miss" and len(counter.calls) == 2
+    assert r.cache == "miss"
+    assert len(counter.calls) == 2
 
 
 async def test_cache_hit_returns_an_independent_copy() -> None:
@@ -186,7 +197,8 @@ def test_cache_execute_sync_uses_the_same_cache() -> None:
     with make_runtime(None, lookup_tool(counter)) as rt:
         rt.execute_sync(call("lookup", '{"city": "Oslo"}'))
         r = rt.execute_sync(call("lookup", '{"city": "Oslo"}'))
-    assert r.cache == "hit" and len(counter.calls) == 1
+    assert r.cache == "hit"
+    assert len(counter.calls) == 1
 
 
 # -- single flight -------------------------------------------------------------------------
@@ -248,7 +260,8 @@ async def test_cache_single_flight_waiter_takes_over_when_the_leader_fails() -> 
         results = await asyncio.gather(*tasks)
     assert g.executions == 2
     failed = [r for r in results if not r.ok]
-    assert len(failed) == 1 and failed[0].error is not None
+    assert len(failed) == 1
+    assert failed[0].error is not None
     assert failed[0].error.type == "transient"
     ok = [r for r in results if r.ok]
     assert [r.value["run"] for r in ok] == [2, 2, 2]
@@ -270,7 +283,9 @@ async def test_cache_single_flight_cancelled_leader_releases_waiters() -> None:
         with pytest.raises(asyncio.CancelledError):
             await leader
     assert g.executions == 2
-    assert result.ok and result.cache == "miss" and result.value["run"] == 2
+    assert result.ok
+    assert result.cache == "miss"
+    assert result.value["run"] == 2
 
 
 # -- stale on failure ----------------------------------------------------------------------
@@ -303,10 +318,15 @@ async def test_cache_serves_stale_after_a_transient_failure() -> None:
         never = await rt.execute(call("quote", '{"sym": "Y"}'))  # nothing cached
         clock.now += 41  # past the stale window
         too_old = await rt.execute(call("quote", '{"sym": "X"}'))
-    assert stale.ok and stale.cache == "stale" and stale.value == {"sym": "X", "price": 1}
-    assert bug.error is not None and bug.error.type == "tool_error"
-    assert never.error is not None and never.error.type == "transient"
-    assert too_old.error is not None and too_old.error.type == "transient"
+    assert stale.ok
+    assert stale.cache == "stale"
+    assert stale.value == {"sym": "X", "price": 1}
+    assert bug.error is not None
+    assert bug.error.type == "tool_error"
+    assert never.error is not None
+    assert never.error.type == "transient"
+    assert too_old.error is not None
+    assert too_old.error.type == "transient"
 
 
 async def test_cache_does_not_serve_stale_unless_configured() -> None:
@@ -319,7 +339,8 @@ async def test_cache_does_not_serve_stale_unless_configured() -> None:
         clock.now += 11
         fail[0] = TransientError("upstream 503")
         r = await rt.execute(call("quote", '{"sym": "X"}'))
-    assert r.error is not None and r.error.type == "transient"
+    assert r.error is not None
+    assert r.error.type == "transient"
 
 
 # -- config, loading -----------------------------------------------------------------------
