@@ -7,6 +7,7 @@ plugin refused a call, and keep one observer's exception from reaching the other
 
 from __future__ import annotations
 
+import functools
 import inspect
 import logging
 from collections.abc import Callable, Sequence
@@ -69,10 +70,14 @@ class Hooks:
         return tuple(out)
 
     def impls_of(self, name: str) -> list[tuple[str, Callable[..., Any]]]:
-        """``(plugin name, function)`` of every implementation of set-up hook *name*, in call
-        order (for calling plugin by plugin, with provenance and isolation)."""
+        """``(plugin name, call)`` for every implementation of set-up hook *name*, in call order,
+        for calling plugin by plugin (provenance, isolation). ``call(**kwargs)`` passes each
+        implementation only the arguments it accepts, as pluggy does."""
         caller = getattr(self.pm.hook, name)
-        return [(i.plugin_name, i.function) for i in reversed(caller.get_hookimpls())]
+        return [
+            (i.plugin_name, functools.partial(_call_with, i.function, i.argnames))
+            for i in reversed(caller.get_hookimpls())
+        ]
 
     # -- set-up hooks (pluggy) ---------------------------------------------------------------
 
@@ -167,6 +172,10 @@ class Hooks:
 
     async def call_finished(self, *, ctx: CallContext, result: ToolResult) -> None:
         await _observe(self.call_finished_impls, "toolhooks_call_finished", (ctx, result))
+
+
+def _call_with(fn: Callable[..., Any], argnames: Sequence[str], **kwargs: Any) -> Any:
+    return fn(**{name: kwargs[name] for name in argnames})
 
 
 async def _observe(impls: Sequence[Impl], hook: str, args: tuple[Any, ...]) -> None:

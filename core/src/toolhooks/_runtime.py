@@ -595,10 +595,13 @@ class Runtime:
         except RuntimeError:
             pass
         else:
-            if inspect.iscoroutine(awaitable):
-                awaitable.close()
+            _discard(awaitable)
             raise RuntimeError("a sync toolhooks API was called inside an event loop: await it")
-        loop = self._sync_loop()
+        try:
+            loop = self._sync_loop()
+        except RuntimeError:
+            _discard(awaitable)
+            raise
 
         async def wrap() -> T:
             return await awaitable
@@ -793,6 +796,11 @@ def _cancelled_result(call: ToolCall) -> ToolResult:
         content=ToolResult.error_content(_CANCELLED),
         error=_CANCELLED,
     )
+
+
+def _discard(awaitable: Awaitable[Any]) -> None:
+    if inspect.iscoroutine(awaitable):
+        awaitable.close()
 
 
 def _owner(plugin: str | None) -> str:

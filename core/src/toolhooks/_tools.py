@@ -7,6 +7,7 @@ import importlib
 import inspect
 import json
 import re
+import types
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar, get_type_hints, overload
 
@@ -272,10 +273,15 @@ def _tool_from_function(
     if isinstance(func, Tool):
         raise TypeError(f"{func!r} is already a tool")
     doc_description, param_docs = _parse_docstring(inspect.getdoc(func) or "")
-    tool_name = str(name or getattr(func, "__name__", ""))
+    tool_name = str(name if name is not None else getattr(func, "__name__", ""))
     sig = inspect.signature(func)
-    try:
-        hints = get_type_hints(func, include_extras=True)
+    try:  # parameters only: the return annotation plays no part and may be a local name
+        annotations = dict(getattr(func, "__annotations__", {}))
+        annotations.pop("return", None)
+        shim = types.SimpleNamespace(
+            __annotations__=annotations, __globals__=getattr(func, "__globals__", {})
+        )
+        hints = get_type_hints(shim, include_extras=True)
     except Exception as exc:  # an unresolvable forward reference
         raise TypeError(f"tool {tool_name!r}: cannot resolve type hints: {exc}") from exc
     params = [p for p in sig.parameters.values() if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
@@ -295,7 +301,10 @@ def _tool_from_function(
         for p in params:
             annotation = hints.get(p.name, Any)
             default = ... if p.default is p.empty else p.default
-            field_info = pydantic.Field(default, description=param_docs.get(p.name))
+            doc = param_docs.get(p.name)  # an Annotated Field(description=...) wins over it
+            field_info = (
+                pydantic.Field(default, description=doc) if doc else pydantic.Field(default)
+            )
             fields[p.name] = (annotation, field_info)
         model = pydantic.create_model(f"{tool_name}_arguments", __config__=_ARGS_CONFIG, **fields)
         schema = _clean_schema(model.model_json_schema())

@@ -1,0 +1,3 @@
+from toolhooks.cli import main
+
+main()
