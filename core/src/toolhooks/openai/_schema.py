@@ -155,6 +155,11 @@ class _Converter:
 
     def root(self) -> dict[str, Any]:
         schema = self.schema
+        if "$ref" in schema:  # a recursive model: pydantic puts the root itself in $defs
+            rest = {k: v for k, v in schema.items() if k not in ("$ref", "$defs")}
+            if not rest.get("properties"):
+                rest.pop("properties", None)
+            schema = {**self.resolve(schema["$ref"]), **rest}
         if schema.get("type", "object") != "object" or "anyOf" in schema:
             raise _NotStrict("the root must be a plain object")
         schema.setdefault("type", "object")
