@@ -4,7 +4,6 @@ the ``chat`` command registered as ``toolhooks.cli`` does. Run by test_openai_cl
 from __future__ import annotations
 
 import click
-
 import toolhooks
 from toolhooks.openai._cli import chat
 

@@ -6,7 +6,6 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-
 import toolhooks
 from toolhooks import Config, Runtime
 from toolhooks.scripted import ScriptedServer

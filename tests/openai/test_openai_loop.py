@@ -9,7 +9,6 @@ from typing import Any
 
 import openai
 import pytest
-
 import toolhooks
 from toolhooks.openai import Event, achat, chat, tool_messages
 from toolhooks.scripted import ScriptedServer, Turn, call
@@ -70,9 +69,7 @@ def test_parallel_calls_overlap_sync_client(server: ScriptedServer, make_runtime
     assert result.results[0].duration_s >= 0
 
 
-def test_parallel_tool_calls_false_runs_in_order(
-    server: ScriptedServer, make_runtime: Any
-) -> None:
+def test_parallel_tool_calls_false_runs_in_order(server: ScriptedServer, make_runtime: Any) -> None:
     log: list[str] = []
 
     @toolhooks.tool
@@ -85,9 +82,7 @@ def test_parallel_tool_calls_false_runs_in_order(
 
     rt = make_runtime(step)
     server.add(Turn(tool_calls=[call("step", {"n": i}) for i in (1, 2, 3)]), "done")
-    result = chat(
-        rt, server.client(), model="m", messages=USER, parallel_tool_calls=False
-    )
+    result = chat(rt, server.client(), model="m", messages=USER, parallel_tool_calls=False)
     assert log == ["start 1", "end 1", "start 2", "end 2", "start 3", "end 3"]
     assert server.requests[0]["parallel_tool_calls"] is False
     assert result.stop_reason == "completed"
@@ -254,18 +249,14 @@ def test_max_tool_calls_per_turn_refuses_the_excess_and_goes_on(
 
     rt = make_runtime(one)
     server.add(Turn(tool_calls=[call("one", {"n": i}) for i in range(3)]), "fine")
-    result = chat(
-        rt, server.client(), model="m", messages=USER, max_tool_calls_per_turn=2
-    )
+    result = chat(rt, server.client(), model="m", messages=USER, max_tool_calls_per_turn=2)
     sent = _tool_messages(server.requests[1])
     assert [m["content"] for m in sent[:2]] == ["0", "1"]
     assert "At most 2 tool calls" in _error(sent[2])["message"]
     assert result.stop_reason == "completed"
 
 
-def test_max_tool_calls_per_run_stops_the_run(
-    server: ScriptedServer, make_runtime: Any
-) -> None:
+def test_max_tool_calls_per_run_stops_the_run(server: ScriptedServer, make_runtime: Any) -> None:
     @toolhooks.tool
     def one(n: int) -> int:
         return n

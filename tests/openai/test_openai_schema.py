@@ -9,9 +9,8 @@ from typing import Annotated, Any, Literal
 import openai
 import pydantic
 import pytest
-from pydantic import BaseModel, Field
-
 import toolhooks
+from pydantic import BaseModel, Field
 from toolhooks import Tool
 from toolhooks.openai import (
     normalize_arguments,
@@ -25,9 +24,7 @@ def _norm(schema: Any) -> Any:
     """What the model may send: annotations dropped, required order ignored."""
     if isinstance(schema, dict):
         out = {
-            k: _norm(v)
-            for k, v in schema.items()
-            if k not in ("title", "description", "default")
+            k: _norm(v) for k, v in schema.items() if k not in ("title", "description", "default")
         }
         if "required" in out:
             out["required"] = sorted(out["required"])

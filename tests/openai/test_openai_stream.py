@@ -7,7 +7,6 @@ import threading
 from typing import Any
 
 import pytest
-
 import toolhooks
 from toolhooks.openai import Event, achat, chat
 from toolhooks.scripted import ScriptedServer, Turn, call

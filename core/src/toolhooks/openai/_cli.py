@@ -80,9 +80,7 @@ def chat(
             r = event.result
             status = "ok" if r.ok else f"{r.error.type if r.error else 'error'}"
             extra = f", {r.attempts} attempts" if r.attempts > 1 else ""
-            click.echo(
-                f"<- {r.tool}: {status} ({r.duration_s * 1000:.0f} ms{extra})", err=out_err
-            )
+            click.echo(f"<- {r.tool}: {status} ({r.duration_s * 1000:.0f} ms{extra})", err=out_err)
 
     client = openai.OpenAI(api_key=api_key, base_url=base_url, max_retries=max_retries)
     messages: list[dict[str, Any]] = []

@@ -292,9 +292,7 @@ def tool_messages(
     """:func:`atool_messages` for programs without an event loop."""
     return [
         r.to_message()
-        for r in tool_results(
-            runtime, message, parallel=parallel, scope=scope, normalize=normalize
-        )
+        for r in tool_results(runtime, message, parallel=parallel, scope=scope, normalize=normalize)
     ]
 
 

@@ -166,9 +166,7 @@ class _Converter:
         schema.setdefault("properties", {})
         out = self.node(schema, "", 0)
         if self.defs:
-            out["$defs"] = {
-                name: self.node(d, f"$defs.{name}", 1) for name, d in self.defs.items()
-            }
+            out["$defs"] = {name: self.node(d, f"$defs.{name}", 1) for name, d in self.defs.items()}
         return out
 
     def resolve(self, ref: str) -> dict[str, Any]:
