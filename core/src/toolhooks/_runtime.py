@@ -25,7 +25,6 @@ import concurrent.futures
 import contextvars
 import difflib
 import inspect
-import json
 import logging
 import threading
 import time
@@ -37,6 +36,7 @@ import pluggy
 import pydantic_core
 
 from toolhooks._config import Config, ToolSettings
+from toolhooks._deadlines import Watchdog, expired, watchdog
 from toolhooks._errors import (
     ErrorInfo,
     InvalidArguments,
@@ -131,6 +131,8 @@ class Runtime:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_lock = threading.Lock()
         self._closed = False
+        self._dog_loop: asyncio.AbstractEventLoop | None = None  # the last loop's watchdog
+        self._dog: Watchdog | None = None
         self._setup_plugins()
         for item in tools:
             self.add_tool(item)
@@ -282,7 +284,7 @@ class Runtime:
         :param call: a :class:`ToolCall` or an OpenAI-style mapping.
         :param scope: a partition key for caches and rate limits (a user id, a tenant).
         """
-        return await self._call(as_call(call), scope, None)
+        return await self._call(call if type(call) is ToolCall else as_call(call), scope, None)
 
     async def _call(
         self, call: ToolCall, scope: str | None, batch: _BatchState | None
@@ -290,7 +292,11 @@ class Runtime:
         hooks = self.hooks
         ctx = CallContext(self, call, scope)
         try:
-            entry, unresolved = self._resolve(call)
+            entry = self._entries.get(call.name) if call.problem is None else None
+            if entry is None:
+                entry, unresolved = self._resolve(call)
+            else:
+                unresolved = None
             ctx.tool = entry.tool if entry is not None else None
             if hooks.call_started_impls:
                 await hooks.call_started(ctx=ctx)
@@ -339,17 +345,20 @@ class Runtime:
             return await self._attempt(ctx, entry)  # the common, cheapest path
         if ctx.deadline is None:
             return await self._guarded(ctx, entry)
+        dog = watchdog(asyncio.get_running_loop())
+        alarm = dog.arm(ctx.deadline)
         try:
-            async with asyncio.timeout_at(ctx.deadline) as scope:
-                return await self._guarded(ctx, entry)
-        except TimeoutError:
-            if scope.expired():
+            return await self._guarded(ctx, entry)
+        except asyncio.CancelledError:
+            if expired(alarm):
                 raise ToolTimeout(
                     f"The call did not finish within its deadline of {entry.deadline:g} s "
                     f"({ctx.attempt} attempt{'s' if ctx.attempt != 1 else ''}).",
                     retryable=True,
                 ) from None
             raise
+        finally:
+            dog.disarm(alarm)
 
     async def _guarded(self, ctx: CallContext, entry: _Entry) -> Any:
         cache = entry.cache
@@ -399,7 +408,8 @@ class Runtime:
                 timeout, capped = left, True
         hooks = self.hooks
         if len(hooks.execute_impls) == 1:  # only the built-in executor
-            work = self._invoke(ctx)
+            t = entry.tool
+            work = t.call(ctx.bound) if t.is_async else self._invoke(ctx)
         else:
             work = hooks.execute(ctx=ctx)
             if work is None:
@@ -410,12 +420,17 @@ class Runtime:
                 return work
         if timeout is None:
             return await work
+        loop = asyncio.get_running_loop()
+        if loop is not self._dog_loop:
+            self._dog_loop, self._dog = loop, watchdog(loop)
+        dog = self._dog
+        assert dog is not None
+        alarm = dog.arm(loop.time() + timeout)
         try:
-            async with asyncio.timeout(timeout) as scope:
-                return await work
-        except TimeoutError:
-            if not scope.expired():
-                raise  # the tool's own TimeoutError (a socket, say): let the policy judge it
+            return await work
+        except asyncio.CancelledError:
+            if not expired(alarm):
+                raise
             if capped:
                 raise ToolTimeout(
                     "The call ran out of time (its deadline passed during the attempt).",
@@ -424,6 +439,8 @@ class Runtime:
             raise ToolTimeout(
                 f"The tool did not answer within {timeout:g} s.", retryable=True
             ) from None
+        finally:
+            dog.disarm(alarm)
 
     async def _invoke(self, ctx: CallContext) -> Any:
         """The built-in executor: call the function (sync ones in the worker pool)."""
@@ -455,7 +472,7 @@ class Runtime:
     def _result(self, ctx: CallContext, value: Any, error: ErrorInfo | None) -> ToolResult:
         if error is None:
             try:
-                content = value if isinstance(value, str) else pydantic_core.to_json(value).decode()
+                content = value if type(value) is str else pydantic_core.to_json(value).decode()
             except Exception as exc:
                 log.warning("tool %s returned a value that is not JSON: %s", ctx.call.name, exc)
                 error = ErrorInfo(
@@ -466,17 +483,18 @@ class Runtime:
                 value = None
         if error is not None:
             content = ToolResult.error_content(error)
-        return ToolResult(
-            call_id=ctx.call.id,
-            tool=ctx.call.name,
-            content=content,
-            value=value,
-            error=error,
-            duration_s=time.perf_counter() - ctx.started,
-            attempts=ctx.attempt,
-            cache=ctx.cache,
-            rate_limit_wait_s=ctx.rate_limit_wait_s,
-            refused_by=ctx.refused_by if error is not None else None,
+        call = ctx.call
+        return ToolResult(  # positional: this runs once per call
+            call.id,
+            call.name,
+            content,
+            value,
+            error,
+            time.perf_counter() - ctx.started,
+            ctx.attempt,
+            ctx.cache,
+            ctx.rate_limit_wait_s,
+            ctx.refused_by if error is not None else None,
         )
 
     async def notify_retry(self, ctx: CallContext, error: BaseException, wait_s: float) -> None:
@@ -732,18 +750,19 @@ def as_call(call: CallLike, *, index: int = 0) -> ToolCall:
 
 def parse_arguments(raw: str | Mapping[str, Any] | None) -> dict[str, Any]:
     """The call's arguments as a dict, or :class:`InvalidArguments` saying why not."""
-    if raw is None:
-        return {}
-    if isinstance(raw, Mapping):
-        return dict(raw)
-    if not raw.strip():
+    if type(raw) is not str:
+        if raw is None:
+            return {}
+        if isinstance(raw, Mapping):
+            return dict(raw)
+        raise InvalidArguments(f"The arguments must be a JSON object, got {_json_type(raw)}.")
+    if not raw or raw.isspace():
         return {}  # some servers send "" for a tool without parameters
     try:
-        value = json.loads(raw)
-    except json.JSONDecodeError as exc:
+        value = pydantic_core.from_json(raw)
+    except ValueError as exc:
         raise InvalidArguments(
-            f"The arguments are not valid JSON: {exc.msg} at line {exc.lineno} column "
-            f"{exc.colno} (got {truncate(raw)}).",
+            f"The arguments are not valid JSON: {exc} (got {truncate(raw)}).",
             suggestion='Send the arguments as one JSON object, for example {"name": "value"}.',
         ) from None
     if not isinstance(value, dict):

@@ -360,16 +360,18 @@ def _model_binder(
 def _fields_binder(
     model: type[BaseModel], params: list[inspect.Parameter]
 ) -> Callable[[dict[str, Any], bool], Any]:
-    validate = model.model_validate
+    validate = model.__pydantic_validator__.validate_python
     positional_only = [p.name for p in params if p.kind is p.POSITIONAL_ONLY]
 
     def bind(arguments: dict[str, Any], strict: bool) -> Any:
         try:
-            kwargs = dict(validate(arguments, strict=strict).__dict__)
+            kwargs = validate(arguments, strict=strict).__dict__
         except pydantic.ValidationError as exc:
             return _raise_invalid(exc)
-        args = tuple(kwargs.pop(n) for n in positional_only)
-        return args, kwargs
+        if not positional_only:
+            return (), kwargs  # a fresh instance's own dict: nobody else holds it
+        kwargs = dict(kwargs)
+        return tuple(kwargs.pop(n) for n in positional_only), kwargs
 
     return bind
 
