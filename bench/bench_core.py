@@ -11,9 +11,8 @@ import asyncio
 import statistics
 import time
 
-from _common import ARGS, honest_minimum, machine, median_per_call, noop
-
 import toolhooks
+from _common import ARGS, honest_minimum, machine, median_per_call, noop
 from toolhooks import Runtime, ToolCall
 
 
