@@ -32,6 +32,8 @@ class RetryPlugin:
     def toolhooks_configure(self, config: Config) -> None:
         self.settings = config.plugin_settings(PLUGIN_NAME, RetrySettings)
         self._config = config
+        for name in config.core.tools:  # bad [tools.*.retry] keys stop start-up, not a call
+            config.tool_settings(name, ToolRetrySettings, section="retry")
 
     def tool_settings(self, tool: Tool) -> EffectiveRetrySettings:
         """``[tools.NAME.retry]`` over ``[tools."*".retry]`` over ``[plugins.toolhooks-retry]``."""
