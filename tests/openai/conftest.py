@@ -6,7 +6,6 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-import toolhooks
 from toolhooks import Config, Runtime
 from toolhooks.scripted import ScriptedServer
 
@@ -21,39 +20,17 @@ def server() -> Iterator[ScriptedServer]:
 def make_runtime() -> Iterator[Callable[..., Runtime]]:
     made: list[Runtime] = []
 
-    def make(*tools: Any, plugins: list[object] | None = None, **core: Any) -> Runtime:
-        rt = Runtime(Config(dict(core)), tools=tools, plugins=plugins or [], autoload=False)
+    def make(
+        *tools: Any,
+        plugins: list[object] | None = None,
+        config: dict[str, Any] | None = None,
+        **core: Any,
+    ) -> Runtime:
+        data = {**(config or {}), **core}
+        rt = Runtime(Config(data), tools=tools, plugins=plugins or [], autoload=False)
         made.append(rt)
         return rt
 
     yield make
     for rt in made:
         rt.close()
-
-
-class RetryTransient:
-    """A tiny retry policy plugin (three attempts on TransientError, no waiting).
-
-    Stands in for plugins/toolhooks-retry, which has not landed yet.
-    """
-
-    @toolhooks.hookimpl
-    def toolhooks_retry_policy(self, tool: toolhooks.Tool) -> Any:
-        return _Policy()
-
-
-class _Policy:
-    async def run(self, ctx: toolhooks.CallContext, attempt: Callable[[], Any]) -> Any:
-        for n in range(1, 4):
-            try:
-                return await attempt()
-            except toolhooks.TransientError as exc:
-                if n == 3:
-                    raise
-                await ctx.runtime.notify_retry(ctx, exc, 0.0)
-        raise AssertionError("unreachable")
-
-
-@pytest.fixture
-def retry_plugin() -> type[RetryTransient]:
-    return RetryTransient

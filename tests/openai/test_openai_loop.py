@@ -183,9 +183,9 @@ def test_malformed_json_unknown_tool_duplicate_id_and_custom_call(
     }
 
 
-def test_transient_failure_succeeds_on_retry(
-    server: ScriptedServer, make_runtime: Any, retry_plugin: type
-) -> None:
+def test_transient_failure_succeeds_on_retry(server: ScriptedServer, make_runtime: Any) -> None:
+    from toolhooks_retry.plugin import RetryPlugin
+
     attempts: list[int] = []
 
     @toolhooks.tool
@@ -195,7 +195,10 @@ def test_transient_failure_succeeds_on_retry(
             raise toolhooks.TransientError("upstream is busy")
         return "finally"
 
-    rt = make_runtime(flaky, plugins=[retry_plugin])
+    no_wait = {"attempts": 3, "wait_initial": 0, "wait_max": 0, "wait_jitter": 0}
+    rt = make_runtime(
+        flaky, plugins=[RetryPlugin], config={"plugins": {"toolhooks-retry": no_wait}}
+    )
     server.add(Turn(tool_calls=[call("flaky")]), "ok")
     result = chat(rt, server.client(), model="m", messages=USER)
     (r,) = result.results
