@@ -6,7 +6,6 @@ from typing import Any
 
 import openai
 import pytest
-
 from toolhooks.scripted import ScriptedServer, Turn, call
 
 
