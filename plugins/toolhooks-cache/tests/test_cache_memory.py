@@ -227,10 +227,12 @@ class Gated:
 
 
 async def wait_for_waiters(rt: Runtime, n: int) -> None:
-    flights = rt.get_plugin(PLUGIN_NAME).flights
-    while flights is None or flights.waiting() < n:
-        await asyncio.sleep(0)
+    for _ in range(10_000):  # yields to the loop, bounded: fails instead of hanging
         flights = rt.get_plugin(PLUGIN_NAME).flights
+        if flights is not None and flights.waiting() >= n:
+            return
+        await asyncio.sleep(0)
+    pytest.fail(f"{n} callers never waited on the single flight")
 
 
 async def test_cache_single_flight_runs_identical_calls_once() -> None:
