@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import toolhooks
 
-from toolhooks_logging.redact import Redactor
+from toolhooks_logging.redact import Redactor, loggable_arguments
 from toolhooks_logging.settings import LoggingSettings
 
 if TYPE_CHECKING:
@@ -86,7 +84,9 @@ class LoggingPlugin:
             "refused_by": result.refused_by,
         }
         if settings.log_arguments:
-            fields["arguments"] = self._redactor.redact(_arguments(ctx))
+            fields["arguments"] = self._redactor.redact(
+                loggable_arguments(ctx.arguments, ctx.call.arguments)
+            )
             if err is not None:
                 fields["error_message"] = self._redactor.redact(err.message)
         if settings.log_results and err is None:
@@ -137,21 +137,3 @@ class LoggingPlugin:
             wait_s * 1000,
             extra={"toolhooks": fields},
         )
-
-
-def _arguments(ctx: CallContext) -> Any:
-    """The arguments as parsed (and coerced); the raw object when the call failed before they
-    were parsed; never unparsable text or a bare JSON value (a redactor cannot look inside)."""
-    if ctx.arguments:
-        return ctx.arguments
-    raw = ctx.call.arguments
-    if raw is None:
-        return {}
-    if isinstance(raw, Mapping):
-        return dict(raw)
-    try:
-        value = json.loads(raw) if raw.strip() else {}
-    except ValueError:
-        return f"<unparsable: {len(raw)} chars>"
-    # a bare string may hold anything; only an object's keys tell a redactor what is secret
-    return value if isinstance(value, dict) else f"<not an object: {type(value).__name__}>"

@@ -16,7 +16,15 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-__all__ = ["REDACTED", "SECRET_KEY_PATTERNS", "Redactor", "is_secret_key", "redact", "to_json"]
+__all__ = [
+    "REDACTED",
+    "SECRET_KEY_PATTERNS",
+    "Redactor",
+    "is_secret_key",
+    "loggable_arguments",
+    "redact",
+    "to_json",
+]
 
 #: What a redacted value is replaced with.
 REDACTED = "[REDACTED]"
@@ -165,3 +173,20 @@ def redact(
 def to_json(value: Any) -> str:
     """Compact JSON of an already-redacted value (non-ASCII kept)."""
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def loggable_arguments(parsed: Mapping[str, Any], raw: str | Mapping[str, Any] | None) -> Any:
+    """What to show of a call's arguments (then :meth:`Redactor.redact` it): the parsed (and
+    coerced) object; the raw object when the call failed before parsing; never unparsable text
+    or a bare JSON value, since a redactor can only judge values by their keys."""
+    if parsed:
+        return parsed
+    if raw is None:
+        return {}
+    if isinstance(raw, Mapping):
+        return dict(raw)
+    try:
+        value = json.loads(raw) if raw.strip() else {}
+    except ValueError:
+        return f"<unparsable: {len(raw)} chars>"
+    return value if isinstance(value, dict) else f"<not an object: {type(value).__name__}>"
