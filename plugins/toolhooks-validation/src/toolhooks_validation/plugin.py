@@ -53,6 +53,8 @@ class ValidationPlugin:
         self._config = config
         self._per_tool.clear()
         self._validators.clear()
+        for name in config.core.tools:  # bad [tools.*.validation] keys stop start-up
+            config.tool_settings(name, ToolValidationSettings, section="validation")
 
     def tool_settings(self, tool: Tool) -> _Resolved:
         """The effective settings for *tool* (per-tool keys over plugin-wide ones)."""
