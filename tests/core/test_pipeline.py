@@ -483,3 +483,45 @@ def test_closed_runtime_refuses_sync_calls() -> None:
     runtime.close()
     with pytest.raises(RuntimeError, match="closed"):
         runtime.execute_sync(call("add", {"a": 1}))
+
+
+async def test_per_tool_refusals_name_their_plugin_and_cache_keys_are_canonical() -> None:
+    seen_keys: list[dict[str, Any]] = []
+
+    class Limiter:
+        async def acquire(self, ctx: CallContext) -> None:
+            raise toolhooks.RateLimited("Too many calls.", retry_after_s=2)
+
+    class RecordingCache:
+        async def lookup(self, ctx: CallContext) -> None:
+            seen_keys.append(dict(ctx.arguments))
+
+        async def store(self, ctx: CallContext, value: Any) -> None:
+            pass
+
+        async def abandon(self, ctx: CallContext) -> None:
+            pass
+
+    class Plugin:
+        toolhooks_plugin_name = "limits-plugin"
+
+        @hookimpl
+        def toolhooks_rate_limiter(self, tool: toolhooks.Tool) -> Any:
+            return Limiter() if tool.name == "add" else None
+
+        @hookimpl
+        def toolhooks_cache(self) -> Any:
+            return RecordingCache()
+
+    @tool
+    def other(a: int, b: int = 2) -> int:
+        """Another."""
+        return a
+
+    async with Runtime(tools=[add, other], plugins=[Plugin], autoload=False) as runtime:
+        limited = await runtime.execute(call("add", {"a": 1}))
+        await runtime.execute(call("other", '{"a": "1"}'))
+        await runtime.execute(call("other", {"a": 1, "b": 2}))
+    assert limited.error is not None and limited.error.type == "rate_limited"
+    assert limited.error.retry_after_s == 2 and limited.refused_by == "limits-plugin"
+    assert seen_keys[-2] == seen_keys[-1] == {"a": 1, "b": 2}  # same call, however spelt

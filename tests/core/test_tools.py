@@ -225,3 +225,39 @@ def test_async_detection() -> None:
         await asyncio.sleep(0)
 
     assert tool(a).is_async and not tool(google).is_async
+
+
+class Node(BaseModel):
+    """A tree node."""
+
+    name: str
+    children: list[Node] = []
+
+
+def test_recursive_model_parameter_has_an_object_root() -> None:
+    def walk(tree: Node) -> int:
+        """Count nodes."""
+        return 1
+
+    params = tool(walk).parameters
+    assert params["type"] == "object" and "$ref" not in params
+    assert set(params["properties"]) == {"name", "children"}
+    assert params["properties"]["children"]["items"] == {"$ref": "#/$defs/Node"}
+    assert "Node" in params["$defs"]
+
+
+def test_canonical_arguments_fill_defaults_and_coerce() -> None:
+    t = tool(google)
+    assert t.canonical_arguments(t.bind({"city": "Oslo"})) == {"city": "Oslo", "days": 1}
+    assert t.canonical_arguments(t.bind({"city": "Oslo", "days": "1"})) == {
+        "city": "Oslo",
+        "days": 1,
+    }
+
+    def place(order: Order) -> None:
+        """Place."""
+
+    p = tool(place)
+    assert p.canonical_arguments(p.bind({"item": "tea"})) == {"item": "tea", "qty": 1}
+    raw = Tool.from_schema("raw", "Raw.", {"type": "object"}, None)
+    assert raw.canonical_arguments({"x": 1}) == {"x": 1}

@@ -26,6 +26,7 @@ from toolhooks._errors import (
     TransientError,
     UnknownTool,
     field_errors_from_pydantic,
+    truncate,
 )
 from toolhooks._markers import hookimpl
 from toolhooks._model import CacheStatus, CallContext, Recovery, ToolCall, ToolResult
@@ -74,6 +75,7 @@ __all__ = [
     "parse_arguments",
     "tool",
     "tool_calls_from",
+    "truncate",
 ]
 
 

@@ -79,6 +79,8 @@ class _Entry:
     retry: RetryPolicy | None
     cache: ToolCache | None
     limiter: RateLimiter | None
+    cache_plugin: str | None = None  # who supplied the cache and the limiter, for refused_by
+    limiter_plugin: str | None = None
 
 
 class _BatchState:
@@ -253,9 +255,9 @@ class Runtime:
             else t.max_concurrency
         )
         try:
-            retry = self.hooks.retry_policy(tool=t)
-            cache = self.hooks.cache(tool=t)
-            limiter = self.hooks.rate_limiter(tool=t)
+            retry, _ = self._per_tool("toolhooks_retry_policy", t)
+            cache, cache_plugin = self._per_tool("toolhooks_cache", t)
+            limiter, limiter_plugin = self._per_tool("toolhooks_rate_limiter", t)
         except Exception as exc:
             log.exception("a plugin failed to set up tool %s", name)
             raise ToolError(
@@ -271,9 +273,19 @@ class Runtime:
             retry=retry,
             cache=cache,
             limiter=limiter,
+            cache_plugin=cache_plugin,
+            limiter_plugin=limiter_plugin,
         )
         self._entries[name] = entry
         return entry
+
+    def _per_tool(self, hook: str, t: Tool) -> tuple[Any, str | None]:
+        """First non-None object of a per-tool factory hook, and the plugin that supplied it."""
+        for plugin, fn in self.hooks.impls_of(hook):
+            obj = fn(tool=t)
+            if obj is not None:
+                return obj, plugin
+        return None, None
 
     # -- one call ----------------------------------------------------------------------------
 
@@ -363,9 +375,13 @@ class Runtime:
     async def _guarded(self, ctx: CallContext, entry: _Entry) -> Any:
         cache = entry.cache
         if cache is not None:
+            # the key must not depend on how the model spelt the call: defaults filled in,
+            # values coerced (a validator may have done it already; doing it again is harmless)
+            ctx.arguments = entry.tool.canonical_arguments(ctx.bound)
             try:
                 hit = await cache.lookup(ctx)
             except ToolError:
+                ctx.refused_by = ctx.refused_by or entry.cache_plugin
                 raise  # the cache is configured to fail closed
             except Exception:
                 log.exception("cache lookup failed for %r; running the tool uncached", ctx)
@@ -377,7 +393,11 @@ class Runtime:
                 ctx.cache = "miss"
         try:
             if entry.limiter is not None:
-                await entry.limiter.acquire(ctx)
+                try:
+                    await entry.limiter.acquire(ctx)
+                except ToolError:
+                    ctx.refused_by = ctx.refused_by or entry.limiter_plugin
+                    raise
             if entry.retry is None:
                 value = await self._attempt(ctx, entry)
             else:
@@ -502,6 +522,32 @@ class Runtime:
         *wait_s* seconds."""
         if self.hooks.call_retrying_impls:
             await self.hooks.call_retrying(ctx=ctx, error=error, wait_s=wait_s)
+
+    # -- the OpenAI loop (see toolhooks.openai; the SDK is never imported here) ---------------
+
+    def chat(self, client: Any, **kwargs: Any) -> Any:
+        """``toolhooks.openai.chat(self, client, **kwargs)``: the chat.completions tool loop."""
+        from toolhooks.openai import chat
+
+        return chat(self, client, **kwargs)
+
+    async def achat(self, client: Any, **kwargs: Any) -> Any:
+        """``toolhooks.openai.achat(self, client, **kwargs)``: the loop with an async client."""
+        from toolhooks.openai import achat
+
+        return await achat(self, client, **kwargs)
+
+    def responses(self, client: Any, **kwargs: Any) -> Any:
+        """``toolhooks.openai.responses(self, client, **kwargs)``: the Responses API loop."""
+        from toolhooks.openai import responses
+
+        return responses(self, client, **kwargs)
+
+    async def aresponses(self, client: Any, **kwargs: Any) -> Any:
+        """``toolhooks.openai.aresponses(self, client, **kwargs)``."""
+        from toolhooks.openai import aresponses
+
+        return await aresponses(self, client, **kwargs)
 
     # -- batches -----------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar, get_type_hints, overload
 
 import pydantic
+import pydantic_core
 from pydantic import BaseModel, ConfigDict
 
 from toolhooks._errors import InvalidArguments, field_errors_from_pydantic
@@ -149,6 +150,23 @@ class Tool:
         if self._bind is None:
             return arguments
         return self._bind(arguments, strict)
+
+    def canonical_arguments(self, bound: Any) -> dict[str, Any]:
+        """The validated arguments (defaults filled in, values coerced) as a JSON object: what a
+        cache keys on. *bound* is what :meth:`bind` returned."""
+        if self._bind is None:
+            return bound  # type: ignore[no-any-return]
+        args, kwargs = bound
+        if args and isinstance(args[0], BaseModel) and not kwargs:
+            return args[0].model_dump(mode="json")
+        if not args and len(kwargs) == 1:
+            (only,) = kwargs.values()
+            if isinstance(only, BaseModel) and self.arguments_model is type(only):
+                return only.model_dump(mode="json")
+        names = list(self.parameters.get("properties", {}))
+        merged = {**dict(zip(names, args, strict=False)), **kwargs}
+        jsonable: dict[str, Any] = pydantic_core.to_jsonable_python(merged)
+        return jsonable
 
     def call(self, bound: Any) -> Any:
         """Call the function with bound arguments (a coroutine for async tools)."""
@@ -294,7 +312,7 @@ def _tool_from_function(
     single = _single_model_param(params, hints)
     if single is not None:
         model: type[BaseModel] = hints[single.name]
-        schema = _clean_schema(model.model_json_schema())
+        schema = _inline_root_ref(_clean_schema(model.model_json_schema()))
         bind = _model_binder(model, single)
     else:
         fields: dict[str, Any] = {}
@@ -392,6 +410,23 @@ def _clean_schema(schema: dict[str, Any]) -> dict[str, Any]:
 
     cleaned: dict[str, Any] = walk(schema)
     return cleaned
+
+
+def _inline_root_ref(schema: dict[str, Any]) -> dict[str, Any]:
+    """A recursive model's schema is ``{"$ref": "#/$defs/X", "$defs": ...}``: models and OpenAI
+    want the root to be the object itself (the ``$defs`` stay for the recursion)."""
+    ref = schema.get("$ref")
+    if not isinstance(ref, str) or not ref.startswith("#/$defs/"):
+        return schema
+    defs = schema.get("$defs", {})
+    root = defs.get(ref.removeprefix("#/$defs/"))
+    if not isinstance(root, dict):
+        return schema
+    return {
+        **root,
+        "$defs": defs,
+        **{k: v for k, v in schema.items() if k not in ("$ref", "$defs")},
+    }
 
 
 def _parse_docstring(doc: str) -> tuple[str, dict[str, str]]:
