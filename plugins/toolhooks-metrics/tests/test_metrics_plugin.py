@@ -183,7 +183,9 @@ async def test_prometheus_names_labels_and_values(infra: type) -> None:
     assert value(found, calls, tool="broken", outcome="error", error_type="timeout") == 1
     assert value(found, calls, tool="cached", outcome="cached", error_type="") == 1
     assert value(found, calls, tool="stale", outcome="cached", error_type="") == 1
-    assert value(found, calls, tool="limited", outcome="error", error_type="rate_limited") == 1
+    # the core names the limiter's plugin in refused_by: a rejection, like a validator's
+    assert value(found, calls, tool="limited", outcome="rejected", error_type="rate_limited") == 1
+    assert value(found, "toolhooks_tool_refusals_total", tool="limited", plugin="test-infra") == 1
     assert value(found, calls, tool="_OTHER", outcome="error", error_type="unknown_tool") == 1
     assert sum(s.value for s in found[calls]) == 12
 
