@@ -56,4 +56,6 @@ def test_loading_every_installed_plugin_imports_nothing_heavy() -> None:
         "assert not [p for p in rt.plugins if p.status == 'failed'], "
         "[(p.name, p.error) for p in rt.plugins if p.status == 'failed']"
     )
-    assert probe(body) == []
+    # docstring_parser is core's own (light) dependency for defining tools, which tool packs do
+    # when they load; everything else must wait until it is used
+    assert [m for m in probe(body) if m != "docstring_parser"] == []

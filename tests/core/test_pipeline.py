@@ -525,3 +525,27 @@ async def test_per_tool_refusals_name_their_plugin_and_cache_keys_are_canonical(
     assert limited.error is not None and limited.error.type == "rate_limited"
     assert limited.error.retry_after_s == 2 and limited.refused_by == "limits-plugin"
     assert seen_keys[-2] == seen_keys[-1] == {"a": 1, "b": 2}  # same call, however spelt
+
+
+async def test_finished_observers_run_in_reverse_order_of_started() -> None:
+    order: list[str] = []
+
+    def observer(name: str) -> type:
+        class Observer:
+            toolhooks_plugin_name = name
+
+            @hookimpl
+            def toolhooks_call_started(self) -> None:
+                order.append(f"start {name}")
+
+            @hookimpl
+            def toolhooks_call_finished(self) -> None:
+                order.append(f"finish {name}")
+
+        return Observer
+
+    async with Runtime(tools=[add], plugins=[observer("a"), observer("b")], autoload=False) as rt:
+        await rt.execute(call("add", {"a": 1}))
+    assert order[:2] in (["start a", "start b"], ["start b", "start a"])
+    first, second = (s.split()[1] for s in order[:2])
+    assert order[2:] == [f"finish {second}", f"finish {first}"]

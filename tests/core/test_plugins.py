@@ -327,3 +327,76 @@ def test_disabled_tool_is_not_offered() -> None:
         assert "ping" not in runtime.tools
         result = runtime.execute_sync(ToolCall("ping", "{}", "c"))
     assert result.error is not None and result.error.type == "unknown_tool"
+
+
+def test_registration_does_not_run_properties() -> None:
+    class WithProperty:
+        @property
+        def address(self) -> str:
+            raise RuntimeError("must not run at registration")
+
+        @hookimpl
+        def toolhooks_register_tools(self, register: Any) -> None:
+            register(make_pack_tool())
+
+    with Runtime(plugins=[WithProperty], autoload=False) as runtime:
+        assert next(p for p in runtime.plugins if p.name == "WithProperty").status == "enabled"
+        assert "ping" in runtime.tools
+
+
+def test_an_object_given_in_code_replaces_the_installed_entry_point(
+    site: Path, tmp_path: Path
+) -> None:
+    script = tmp_path / "replace.py"
+    script.write_text(
+        textwrap.dedent("""
+        import json, toolhooks
+
+        class Mine:
+            toolhooks_plugin_name = "toolhooks-throwaway"
+
+            @toolhooks.hookimpl
+            def toolhooks_register_tools(self, register):
+                @toolhooks.tool
+                def mine() -> str:
+                    "Mine."
+                    return "mine"
+                register(mine)
+
+        rt = toolhooks.Runtime(plugins=[Mine()])
+        info = next(p for p in rt.plugins if p.name == "toolhooks-throwaway")
+        print(json.dumps([info.status, info.source, info.version, sorted(rt.tools)]))
+        """)
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TOOLHOOKS_")}
+    env["PYTHONPATH"] = str(site)
+    out = subprocess.run(
+        [sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert out.returncode == 0, out.stderr
+    status, source, version, tools = json.loads(out.stdout.splitlines()[-1])
+    assert (status, source, version) == ("enabled", "explicit", "1.2.3")
+    assert "mine" in tools and "shout" not in tools  # the entry point's own object never loaded
+
+
+def test_a_shared_tool_belongs_to_each_runtime_separately() -> None:
+    shared = make_pack_tool()
+
+    class Owner:
+        toolhooks_plugin_name = "owner-pack"
+
+        @hookimpl
+        def toolhooks_register_tools(self, register: Any) -> None:
+            register(shared)
+
+    with Runtime(plugins=[Owner], autoload=False) as a, Runtime(
+        tools=[shared], autoload=False
+    ) as b:
+        assert a.tools["ping"].plugin == "owner-pack"
+        assert b.tools["ping"].plugin is None  # registered by the application itself
+        assert shared.plugin is None and a.tools["ping"].fn is shared.fn

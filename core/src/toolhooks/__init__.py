@@ -32,7 +32,7 @@ from toolhooks._markers import hookimpl
 from toolhooks._model import CacheStatus, CallContext, Recovery, ToolCall, ToolResult
 from toolhooks._plugins import ENTRY_POINT_GROUP, PluginInfo
 from toolhooks._protocols import CacheHit, RateLimiter, RetryPolicy, ToolCache
-from toolhooks._runtime import Batch, Runtime, error_info, parse_arguments
+from toolhooks._runtime import Batch, Runtime, error_info, error_type, parse_arguments
 from toolhooks._tools import TOOL_NAME_RE, Tool, check_tool_name, tool
 
 __all__ = [
@@ -70,6 +70,7 @@ __all__ = [
     "__version__",
     "check_tool_name",
     "error_info",
+    "error_type",
     "field_errors_from_pydantic",
     "hookimpl",
     "parse_arguments",

@@ -167,9 +167,14 @@ class ToolError(Exception):
 
 
 class InvalidArguments(ToolError):
-    """The arguments are malformed or do not fit the tool's schema."""
+    """The arguments are malformed or do not fit the tool's schema.
+
+    :ivar validation_error: pydantic's ``ValidationError`` when the tool's model refused the
+        arguments (for plugins that explain errors in more detail), else ``None``.
+    """
 
     type = "invalid_arguments"
+    validation_error: Any = None
 
 
 class Refused(ToolError):

@@ -59,7 +59,9 @@ class Hooks:
             "toolhooks_call_retrying", ("ctx", "error", "wait_s")
         )
         self.recover_impls = self._impls("toolhooks_recover", ("ctx", "error"))
-        self.call_finished_impls = self._impls("toolhooks_call_finished", ("ctx", "result"))
+        # finished in the reverse order of started, like nested context managers: an observer
+        # that set something up first (a tracing context) tears it down last
+        self.call_finished_impls = self._impls("toolhooks_call_finished", ("ctx", "result"))[::-1]
 
     def _impls(self, name: str, spec_args: Sequence[str]) -> tuple[Impl, ...]:
         caller = getattr(self.pm.hook, name)

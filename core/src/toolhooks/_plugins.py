@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import inspect
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -96,6 +97,9 @@ def load_plugins(
 
     explicit = list(explicit)
     explicit_names = {item for item in explicit if isinstance(item, str)}
+    # a plugin object passed in code (say, with its own settings) replaces the installed entry
+    # point of the same name instead of clashing with it
+    explicit_objects = {_name_of(item) for item in explicit if not isinstance(item, str)}
     eps = {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
     enable = set(settings.enable) if settings.enable is not None else None
     for name in sorted(eps):
@@ -104,6 +108,8 @@ def load_plugins(
             pm.set_blocked(name)  # never imported
             infos[name] = _info_for(ep, "disabled", error="disabled in config")
             continue
+        if name in explicit_objects:
+            continue  # registered below, from the object given in code
         wanted = name in explicit_names or (
             name in enable if enable is not None else settings.autoload
         )
@@ -126,7 +132,11 @@ def load_plugins(
             if name in disabled:
                 infos[name] = PluginInfo(name, "disabled", "explicit", error="disabled in config")
                 continue
-            infos[name] = _register(pm, name, partial(_identity, item), "explicit")
+            info = _register(pm, name, partial(_identity, item), "explicit")
+            dist = eps[name].dist if name in eps else None
+            if dist is not None and info.status == "enabled":
+                info.distribution, info.version = dist.name, dist.version
+            infos[name] = info
 
     for name in sorted((enable or set()) - set(infos)):
         infos[name] = PluginInfo(
@@ -195,7 +205,12 @@ def _check_hook_names(plugin: object) -> None:
     """A marked ``@hookimpl`` whose name is not a spec is a typo (pluggy's check_pending, per
     plugin so that the typo fails that plugin only)."""
     for attr in dir(plugin):
-        obj = getattr(plugin, attr, None)
+        try:  # static: a property must not run just because the plugin is being registered
+            obj = inspect.getattr_static(plugin, attr)
+        except AttributeError:
+            continue
+        if isinstance(obj, staticmethod | classmethod):
+            obj = obj.__func__
         opts = getattr(obj, "toolhooks_impl", None)
         if opts is None:
             continue

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import copy
 import contextvars
 import difflib
 import inspect
@@ -190,8 +191,8 @@ class Runtime:
         if not self.config.tool_settings(t.name, ToolSettings).enabled:
             log.info("tool %s is disabled in config", t.name)
             return t
-        if t.plugin is None:
-            t.plugin = plugin
+        t = copy.copy(t)  # a Tool may be shared by runtimes: the owner is this runtime's fact
+        t.plugin = plugin
         self._tools[t.name] = t
         return t
 
@@ -836,6 +837,15 @@ def _unknown_tool(name: str, tools: Mapping[str, Tool]) -> UnknownTool:
     else:
         suggestion = "No tools are available."
     return UnknownTool(f"There is no tool named {truncate(name, 64)!r}.", suggestion=suggestion)
+
+
+def error_type(exc: BaseException) -> str:
+    """The ``error.type`` the model would see for *exc* (quiet: nothing is logged)."""
+    if isinstance(exc, ToolError):
+        return exc.error_type
+    if isinstance(exc, asyncio.CancelledError):
+        return "cancelled"
+    return "tool_error"
 
 
 def error_info(exc: BaseException, ctx: CallContext | None = None) -> ErrorInfo:

@@ -143,9 +143,10 @@ class Tool:
     def bind(self, arguments: dict[str, Any], *, strict: bool = False) -> Any:
         """Validate *arguments* with the tool's own model; return what :meth:`call` takes.
 
-        :param strict: pydantic strict mode (no ``"5"`` for ``5``); lax by default.
-        :raises InvalidArguments: listing every bad field. For schema-first tools the arguments
-            are passed through unchanged.
+        :param strict: pydantic strict mode, as for JSON input (no ``"5"`` for ``5``, but enum
+            values and ISO dates as strings); lax by default.
+        :raises InvalidArguments: listing every bad field, with pydantic's ``ValidationError`` as
+            its ``validation_error``. For schema-first tools the arguments pass through unchanged.
         """
         if self._bind is None:
             return arguments
@@ -219,7 +220,18 @@ def _import_target(target: str) -> Callable[..., Any]:
 
 
 @overload
-def tool(fn: F, /) -> Tool: ...
+def tool(
+    fn: F,
+    /,
+    *,
+    name: str | None = ...,
+    description: str | None = ...,
+    timeout: float | None = ...,
+    side_effects: bool = ...,
+    idempotent: bool = ...,
+    max_concurrency: int | None = ...,
+    tags: Iterable[str] = ...,
+) -> Tool: ...
 
 
 @overload
@@ -351,23 +363,38 @@ def _single_model_param(params: list[inspect.Parameter], hints: dict[str, Any]) 
 def _raise_invalid(exc: pydantic.ValidationError) -> Any:
     fields = field_errors_from_pydantic(exc.errors(include_url=False))
     names = ", ".join(f.loc or "(arguments)" for f in fields)
-    raise InvalidArguments(
+    error = InvalidArguments(
         f"{len(fields)} invalid argument{'s' if len(fields) != 1 else ''}: {names}",
         fields=fields,
         suggestion="Fix the listed fields to match the tool's parameters and call it again.",
-    ) from None
+    )
+    error.validation_error = exc  # for validators that explain errors better
+    raise error from None
+
+
+def _validator(model: type[BaseModel]) -> Callable[[dict[str, Any], bool], Any]:
+    """Lax: Python-mode validation of the parsed arguments. Strict: JSON-mode, because strict
+    Python mode refuses what JSON cannot carry ("red" for an Enum, "2026-01-02" for a date)."""
+    core = model.__pydantic_validator__
+
+    def validate(arguments: dict[str, Any], strict: bool) -> Any:
+        if strict:
+            return core.validate_json(pydantic_core.to_json(arguments), strict=True)
+        return core.validate_python(arguments)
+
+    return validate
 
 
 def _model_binder(
     model: type[BaseModel], param: inspect.Parameter
 ) -> Callable[[dict[str, Any], bool], Any]:
-    validate = model.model_validate
+    validate = _validator(model)
     positional = param.kind is not param.KEYWORD_ONLY
     name = param.name
 
     def bind(arguments: dict[str, Any], strict: bool) -> Any:
         try:
-            instance = validate(arguments, strict=strict)
+            instance = validate(arguments, strict)
         except pydantic.ValidationError as exc:
             return _raise_invalid(exc)
         return ((instance,), {}) if positional else ((), {name: instance})
@@ -378,12 +405,12 @@ def _model_binder(
 def _fields_binder(
     model: type[BaseModel], params: list[inspect.Parameter]
 ) -> Callable[[dict[str, Any], bool], Any]:
-    validate = model.__pydantic_validator__.validate_python
+    validate = _validator(model)
     positional_only = [p.name for p in params if p.kind is p.POSITIONAL_ONLY]
 
     def bind(arguments: dict[str, Any], strict: bool) -> Any:
         try:
-            kwargs = validate(arguments, strict=strict).__dict__
+            kwargs = validate(arguments, strict).__dict__
         except pydantic.ValidationError as exc:
             return _raise_invalid(exc)
         if not positional_only:

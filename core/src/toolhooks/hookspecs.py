@@ -252,7 +252,8 @@ def toolhooks_call_finished(ctx: CallContext, result: ToolResult) -> None:
     """Observe a call's one result.
 
     **When:** for every call that started, once, with its final result (success, error, cache
-    hit, recovery or cancellation). **Semantics:** broadcast, for observers.
+    hit, recovery or cancellation). **Semantics:** broadcast, for observers, in the reverse
+    order of ``toolhooks_call_started`` (the first to start a call finishes it last).
 
     :param ctx: the call.
     :param result: the :class:`~toolhooks.ToolResult` (outcome, duration, attempts, cache).

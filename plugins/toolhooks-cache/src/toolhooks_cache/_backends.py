@@ -14,12 +14,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
-from urllib.parse import urlsplit, urlunsplit
+
+from toolhooks.redact import redact_url
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
 
-__all__ = ["Backend", "BackendUnavailable", "MemoryBackend", "Record", "RedisBackend", "redact"]
+__all__ = ["Backend", "BackendUnavailable", "MemoryBackend", "Record", "RedisBackend"]
 
 log = logging.getLogger("toolhooks.cache")
 
@@ -83,18 +84,6 @@ class MemoryBackend:
             return len(self._data)
 
 
-def redact(url: str) -> str:
-    """*url* without user name and password (for logs)."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "<unparsable url>"
-    host = parts.hostname or ""
-    if parts.port is not None:
-        host = f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path, "", ""))
-
-
 class RedisBackend:
     """Redis through ``redis.asyncio`` (imported on first use).
 
@@ -113,7 +102,7 @@ class RedisBackend:
     ) -> None:
         self.url = url
         self._clock = clock
-        self.shown_url = redact(url)
+        self.shown_url = redact_url(url)
         self._timeout = socket_timeout_s
         self._reconnect_after = reconnect_after_s
         self._clients: dict[int, tuple[asyncio.AbstractEventLoop, Redis]] = {}

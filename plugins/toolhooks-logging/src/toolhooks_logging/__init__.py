@@ -3,9 +3,10 @@ standard :mod:`logging` module, a JSON-lines formatter, and redaction of secrets
 
 from __future__ import annotations
 
+from toolhooks.redact import REDACTED, Redactor, is_secret_key, redact
+
 from toolhooks_logging.formatter import JsonFormatter
 from toolhooks_logging.plugin import PLUGIN_NAME, LoggingPlugin
-from toolhooks_logging.redact import REDACTED, Redactor, is_secret_key, redact
 from toolhooks_logging.settings import LoggingSettings
 
 __all__ = [

@@ -2,31 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 
 import toolhooks
+from toolhooks.redact import Redactor, loggable_arguments
 
-from toolhooks_logging.redact import Redactor, loggable_arguments
 from toolhooks_logging.settings import LoggingSettings
 
 if TYPE_CHECKING:
     from toolhooks import CallContext, Config, ToolResult
 
-__all__ = ["PLUGIN_NAME", "LoggingPlugin", "error_type_of"]
+__all__ = ["PLUGIN_NAME", "LoggingPlugin"]
 
 PLUGIN_NAME = "toolhooks-logging"
-
-
-def error_type_of(error: BaseException) -> str:
-    """The ``error.type`` the core reports for *error* (without logging anything): a
-    ``ToolError``'s own type, ``cancelled``, else ``tool_error``."""
-    if isinstance(error, toolhooks.ToolError):
-        return error.error_type
-    if isinstance(error, asyncio.CancelledError):
-        return "cancelled"
-    return "tool_error"
 
 
 class LoggingPlugin:
@@ -117,7 +106,7 @@ class LoggingPlugin:
     ) -> None:
         if not self.settings.log_retries or not self.logger.isEnabledFor(self._retry_level):
             return
-        error_type = error_type_of(error)
+        error_type = toolhooks.error_type(error)
         fields = {
             "event": "call_retrying",
             "tool": ctx.call.name,

@@ -6,7 +6,6 @@ the /metrics server starts.
 
 from __future__ import annotations
 
-import asyncio
 import bisect
 import logging
 import threading
@@ -56,14 +55,6 @@ def outcome_of(result: ToolResult) -> str:
     if result.error is None:
         return "cached" if result.cache in ("hit", "stale") else "ok"
     return "rejected" if result.refused_by else "error"
-
-
-def _error_type_of(error: BaseException) -> str:
-    if isinstance(error, toolhooks.ToolError):
-        return error.error_type
-    if isinstance(error, asyncio.CancelledError):
-        return "cancelled"
-    return "tool_error"
 
 
 class _Buckets:
@@ -290,7 +281,7 @@ class MetricsPlugin:
     def toolhooks_call_retrying(self, ctx: CallContext, error: BaseException) -> None:
         with self.lock:
             stats = self._stats(ctx)
-            error_type = self._error_label(_error_type_of(error))
+            error_type = self._error_label(toolhooks.error_type(error))
             stats.retries[error_type] = stats.retries.get(error_type, 0) + 1
 
     # -- reading -----------------------------------------------------------------------------

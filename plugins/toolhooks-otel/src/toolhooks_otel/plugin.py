@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import toolhooks
-from toolhooks_logging.plugin import error_type_of
-from toolhooks_logging.redact import Redactor, loggable_arguments, to_json
+from toolhooks.redact import Redactor, loggable_arguments, to_json
 
 from toolhooks_otel.settings import OtelSettings
 
@@ -176,7 +175,7 @@ class OtelPlugin:
             {
                 "toolhooks.attempt": ctx.attempt,
                 "toolhooks.retry.wait_s": wait_s,
-                "error.type": error_type_of(error),
+                "error.type": toolhooks.error_type(error),
                 "exception.type": type(error).__name__,
             },
         )

@@ -13,12 +13,13 @@ import threading
 import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit, urlunsplit
+
+from toolhooks.redact import redact_url
 
 if TYPE_CHECKING:
     from limits import RateLimitItem
 
-__all__ = ["Limits", "StorageUnavailable", "redact"]
+__all__ = ["Limits", "StorageUnavailable"]
 
 log = logging.getLogger("toolhooks.ratelimit")
 
@@ -28,18 +29,6 @@ Check = tuple["RateLimitItem", tuple[str, ...]]
 
 class StorageUnavailable(Exception):
     """The limit storage cannot be reached right now."""
-
-
-def redact(url: str) -> str:
-    """*url* without user name and password (for logs)."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "<unparsable url>"
-    host = parts.hostname or ""
-    if parts.port is not None:
-        host = f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
 class Limits:
@@ -55,7 +44,7 @@ class Limits:
         reconnect_after_s: float,
     ) -> None:
         self.url = url
-        self.shown_url = redact(url)
+        self.shown_url = redact_url(url)
         self.strategy_name = strategy
         self.key_prefix = key_prefix
         self._timeout = socket_timeout_s

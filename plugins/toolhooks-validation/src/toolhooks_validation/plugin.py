@@ -123,39 +123,27 @@ class ValidationPlugin:
         ctx.bound = tool.bind(arguments)
 
     def _validate_model(self, ctx: CallContext, tool: Tool, strict: bool) -> None:
-        model = tool.arguments_model
-        if model is None:  # a hand-built Tool with its own binder: use it as it is
+        try:  # one validation: the core's binder, explained here when it refuses
             ctx.bound = tool.bind(ctx.arguments, strict=strict)
-            return
-        import pydantic
-
-        try:
-            if strict:  # JSON-mode strictness: "red" is fine for an Enum, "5" is not an int
-                instance = model.model_validate_json(
-                    pydantic.TypeAdapter(Any).dump_json(ctx.arguments), strict=True
-                )
-            else:
-                instance = model.model_validate(ctx.arguments)
-        except pydantic.ValidationError as exc:
+        except toolhooks.InvalidArguments as exc:
+            if exc.validation_error is None:
+                raise
             from toolhooks_validation._messages import (
                 field_errors_from_pydantic_with_hints,
                 invalid_arguments,
             )
 
             fields = field_errors_from_pydantic_with_hints(
-                exc.errors(include_url=False),
+                exc.validation_error.errors(include_url=False),
                 tool.parameters,
                 max_got=self.settings.max_got_chars,
                 max_listed=self.settings.max_listed_values,
             )
             raise invalid_arguments(fields) from None
         try:
-            arguments = instance.model_dump(mode="json", by_alias=True)
+            ctx.arguments = tool.canonical_arguments(ctx.bound)
         except Exception:  # a default that has no JSON form: keep what came in
-            ctx.bound = tool.bind(ctx.arguments, strict=strict)
             return
-        ctx.bound = tool.bind(arguments)
-        ctx.arguments = arguments
 
     @toolhooks.hookimpl
     def toolhooks_summary(self) -> Any:

@@ -1,7 +1,7 @@
 """Redaction of secrets and truncation of long values, before anything is logged or traced.
 
-One implementation, shared by ``toolhooks-logging`` and ``toolhooks-otel``. Pure functions, no
-imports beyond the standard library and pydantic (already a toolhooks dependency).
+One implementation for every plugin (logging, tracing, the cache's and rate limiter's log lines).
+Pure functions, standard library only.
 
 A key is *secret-looking* when, lowercased with ``-``, ``_``, ``.`` and spaces removed, it
 contains one of :data:`SECRET_KEY_PATTERNS` (so ``X-Api-Key``, ``apiKey``, ``github_token`` and
@@ -15,6 +15,7 @@ import dataclasses
 import json
 from collections.abc import Iterable, Mapping
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 __all__ = [
     "REDACTED",
@@ -23,6 +24,7 @@ __all__ = [
     "is_secret_key",
     "loggable_arguments",
     "redact",
+    "redact_url",
     "to_json",
 ]
 
@@ -190,3 +192,21 @@ def loggable_arguments(parsed: Mapping[str, Any], raw: str | Mapping[str, Any] |
     except ValueError:
         return f"<unparsable: {len(raw)} chars>"
     return value if isinstance(value, dict) else f"<not an object: {type(value).__name__}>"
+
+
+def redact_url(url: str) -> str:
+    """*url* without user name, password, query or fragment (for logs: a connection URL's
+    password or a signed query never reaches them)."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return "<unparsable url>"
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    if port is not None:
+        host = f"{host}:{port}"
+    if not host:
+        return f"{parts.scheme}://{parts.path}"
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))

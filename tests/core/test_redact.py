@@ -5,7 +5,7 @@ import json
 
 import pydantic
 import pytest
-from toolhooks_logging import REDACTED, Redactor, is_secret_key, redact
+from toolhooks.redact import REDACTED, Redactor, is_secret_key, redact, redact_url
 
 
 @pytest.mark.parametrize(
@@ -119,3 +119,20 @@ def test_models_dataclasses_bytes_and_opaque_objects() -> None:
 def test_bad_limits_rejected() -> None:
     with pytest.raises(ValueError, match="at least 1"):
         Redactor(max_length=0)
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        (
+            "redis://user:s3cret@cache.internal:6380/2?ssl_cert=x#frag",
+            "redis://cache.internal:6380/2",
+        ),
+        ("redis://:pw@127.0.0.1:6379", "redis://127.0.0.1:6379"),
+        ("rediss://[::1]:6379/0", "rediss://[::1]:6379/0"),
+        ("memory://", "memory://"),
+        ("redis://host:notaport", "<unparsable url>"),
+    ],
+)
+def test_urls_lose_credentials_and_queries(url: str, shown: str) -> None:
+    assert redact_url(url) == shown
