@@ -394,9 +394,10 @@ def test_a_shared_tool_belongs_to_each_runtime_separately() -> None:
         def toolhooks_register_tools(self, register: Any) -> None:
             register(shared)
 
-    with Runtime(plugins=[Owner], autoload=False) as a, Runtime(
-        tools=[shared], autoload=False
-    ) as b:
+    with (
+        Runtime(plugins=[Owner], autoload=False) as a,
+        Runtime(tools=[shared], autoload=False) as b,
+    ):
         assert a.tools["ping"].plugin == "owner-pack"
         assert b.tools["ping"].plugin is None  # registered by the application itself
         assert shared.plugin is None and a.tools["ping"].fn is shared.fn

@@ -261,3 +261,24 @@ def test_canonical_arguments_fill_defaults_and_coerce() -> None:
     assert p.canonical_arguments(p.bind({"item": "tea"})) == {"item": "tea", "qty": 1}
     raw = Tool.from_schema("raw", "Raw.", {"type": "object"}, None)
     assert raw.canonical_arguments({"x": 1}) == {"x": 1}
+
+
+def test_wrapped_docstring_paragraphs_are_joined_lists_kept() -> None:
+    def report(x: int) -> None:
+        """Summarise the sales of one
+        quarter for the board.
+
+        Columns returned:
+        - revenue
+        - margin
+
+        Args:
+            x: The quarter,
+                from 1 to 4.
+        """
+
+    t = tool(report)
+    assert t.description == (
+        "Summarise the sales of one quarter for the board.\n\nColumns returned:\n- revenue\n- margin"
+    )
+    assert t.parameters["properties"]["x"]["description"] == "The quarter, from 1 to 4."

@@ -21,9 +21,8 @@ Every call ends in exactly one :class:`ToolResult`, whatever happens on the way.
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
-import copy
 import contextvars
+import copy
 import difflib
 import inspect
 import logging
@@ -52,6 +51,7 @@ from toolhooks._model import CallContext, ToolCall, ToolResult
 from toolhooks._plugins import PluginInfo, load_plugins, new_plugin_manager
 from toolhooks._protocols import RateLimiter, RetryPolicy, ToolCache
 from toolhooks._tools import Tool, check_tool_name, tool
+from toolhooks._workers import DaemonPool
 
 __all__ = ["Batch", "CallLike", "Runtime"]
 
@@ -130,7 +130,7 @@ class Runtime:
         self._entries: dict[str, _Entry] = {}
         self._max_concurrency = core.max_concurrency
         self._workers = core.workers
-        self._pool: concurrent.futures.ThreadPoolExecutor | None = None
+        self._pool: DaemonPool | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_lock = threading.Lock()
         self._closed = False
@@ -690,11 +690,9 @@ class Runtime:
                 self._loop = loop
             return self._loop
 
-    def _worker_pool(self) -> concurrent.futures.ThreadPoolExecutor:
+    def _worker_pool(self) -> DaemonPool:
         if self._pool is None:
-            self._pool = concurrent.futures.ThreadPoolExecutor(
-                max_workers=self._workers, thread_name_prefix="toolhooks-worker"
-            )
+            self._pool = DaemonPool(self._workers)
         return self._pool
 
     # -- life cycle --------------------------------------------------------------------------

@@ -462,6 +462,25 @@ def _parse_docstring(doc: str) -> tuple[str, dict[str, str]]:
     import docstring_parser
 
     parsed = docstring_parser.parse(doc)
-    parts = [p for p in (parsed.short_description, parsed.long_description) if p]
+    text = parsed.short_description or ""
+    if parsed.long_description:  # a short description wrapped onto two lines is one paragraph
+        gap = "\n\n" if parsed.blank_after_short_description else "\n"
+        text = f"{text}{gap}{parsed.long_description}"
     params = {p.arg_name: " ".join(p.description.split()) for p in parsed.params if p.description}
-    return "\n\n".join(parts).strip(), params
+    return _reflow(text.strip()), params
+
+
+_LIST_ITEM = re.compile(r"\s*([-*•]|\d+[.)])\s")
+
+
+def _reflow(text: str) -> str:
+    """Join the lines of each wrapped paragraph (line breaks from source wrapping are noise to a
+    model); keep paragraphs, list items and indented blocks as they are."""
+    out = []
+    for para in re.split(r"\n[ \t]*\n", text):
+        lines = para.splitlines()
+        if any(_LIST_ITEM.match(line) or line[:1] in (" ", "\t") for line in lines):
+            out.append(para)
+        else:
+            out.append(" ".join(line.strip() for line in lines))
+    return "\n\n".join(out)
