@@ -94,8 +94,9 @@ class _BatchState:
 class Runtime:
     """Runs tool calls through the plugins: the object an application keeps.
 
-    :param config: the configuration (default: ``Config()``, all defaults, no file read; use
-        ``Config.load()`` to read ``toolhooks.toml`` and the environment).
+    :param config: the configuration; by default ``Config.load()``: the config file found from
+        the current directory, and ``TOOLHOOKS_*`` variables, as the CLI does. Pass
+        ``Config({...})`` to ignore both (tests, embedding).
     :param tools: tools (or plain functions) the application registers itself.
     :param plugins: extra plugins: objects (modules, instances, classes) or names (an installed
         entry point's name, or a module path).
@@ -116,7 +117,7 @@ class Runtime:
         plugins: Iterable[object] = (),
         autoload: bool | None = None,
     ) -> None:
-        self.config = config if config is not None else Config()
+        self.config = config if config is not None else Config.load()
         core = self.config.core
         if autoload is not None:
             core = core.model_copy(update={"autoload": autoload})
