@@ -35,6 +35,7 @@ PROMPT = (
 )
 TOP_PRODUCTS = "SELECT name, price_cents FROM products ORDER BY price_cents DESC LIMIT 3"
 PLUGINS = (
+    "toolhooks-validation",
     "toolhooks-retry",
     "toolhooks-cache",
     "toolhooks-ratelimit",
@@ -301,6 +302,17 @@ def _short(text: str, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _error_of(content: str) -> dict[str, Any] | None:
+    """The structured error of a failed call's tool message, or None."""
+    try:
+        data = json.loads(content)
+    except ValueError:
+        return None
+    if isinstance(data, dict) and data.get("ok") is False and isinstance(data.get("error"), dict):
+        return data["error"]
+    return None
+
+
 def _echo_transcript(messages: Sequence[dict[str, Any]], echo: Echo) -> None:
     echo("")
     echo("Transcript")
@@ -321,7 +333,14 @@ def _echo_transcript(messages: Sequence[dict[str, Any]], echo: Echo) -> None:
                     echo(f"    {c['id']} {c['function']['name']}({c['function']['arguments']})")
         elif role == "tool":
             call_id = m.get("tool_call_id", "")
-            echo(f"  tool {call_id} ({names.get(call_id, '?')}): {_short(str(m.get('content')))}")
+            content = str(m.get("content"))
+            error = _error_of(content)
+            shown = _short(content)
+            if error:  # in full: this is what the model reads
+                shown = f"error {error['type']}: {error['message']}"
+                if error.get("retry_after_s") is not None:
+                    shown += f" (retry after {error['retry_after_s']:.0f} s)"
+            echo(f"  tool {call_id} ({names.get(call_id, '?')}): {shown}")
         else:
             echo(f"  {role}: {_short(str(m.get('content')))}")
 
