@@ -308,9 +308,8 @@ def _error_of(content: str) -> dict[str, Any] | None:
         data = json.loads(content)
     except ValueError:
         return None
-    if isinstance(data, dict) and data.get("ok") is False and isinstance(data.get("error"), dict):
-        return data["error"]
-    return None
+    error = data.get("error") if isinstance(data, dict) and data.get("ok") is False else None
+    return error if isinstance(error, dict) else None
 
 
 def _echo_transcript(messages: Sequence[dict[str, Any]], echo: Echo) -> None:
