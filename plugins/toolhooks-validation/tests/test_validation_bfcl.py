@@ -1,6 +1,7 @@
 """The BFCL sample: every ground-truth call through a real runtime, after normalisation.
 
-The corpus lives beside the repository (``<repo>/../shared/corpora/bfcl``); a missing corpus is a
+The corpus is a verbatim copy of the team's shared sample, kept next to these tests with its
+attribution README (``corpora/bfcl``), so the suite runs from any clone; a missing file is a
 failure, never a skip. The counts in the README come from ``test_bfcl_counts`` (run pytest with
 ``-s`` to see them printed).
 """
@@ -20,8 +21,7 @@ from toolhooks import TOOL_NAME_RE, Config, Runtime, Tool, ToolCall, ToolResult
 from toolhooks_validation import SchemaValidator, ValidationPlugin, normalize_function
 from toolhooks_validation._bfcl import default_fits
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
-CORPUS = REPO_ROOT.parent / "shared" / "corpora" / "bfcl"
+CORPUS = Path(__file__).resolve().parent / "corpora" / "bfcl"
 FILES = (
     "BFCL_v4_simple_python.json",
     "BFCL_v4_multiple.json",
@@ -76,8 +76,8 @@ class Counts:
 def _load() -> list[Record]:
     if not CORPUS.is_dir():
         pytest.fail(
-            f"BFCL corpus not found at {CORPUS}: these tests need the shared corpora checked out "
-            "beside the repository (<repo>/../shared/corpora/bfcl)",
+            f"BFCL corpus not found at {CORPUS}: it ships with the repository; restore it with "
+            "git checkout",
             pytrace=False,
         )
     records = []
