@@ -353,10 +353,14 @@ class Runtime:
         ctx.arguments = parse_arguments(ctx.call.arguments)
         if hooks.validate_impls:
             await hooks.validate(ctx=ctx)
-        if ctx.bound is None:
+        canonical = ctx.bound is not None  # a validator that bound them left them canonical
+        if not canonical:
             ctx.bound = entry.tool.bind(ctx.arguments)
         if entry.cache is None and entry.limiter is None and entry.retry is None:
             return await self._attempt(ctx, entry)  # the common, cheapest path
+        if entry.cache is not None and not canonical:
+            # the cache key must not depend on how the model spelt the call
+            ctx.arguments = entry.tool.canonical_arguments(ctx.bound)
         if ctx.deadline is None:
             return await self._guarded(ctx, entry)
         dog = watchdog(asyncio.get_running_loop())
@@ -377,9 +381,6 @@ class Runtime:
     async def _guarded(self, ctx: CallContext, entry: _Entry) -> Any:
         cache = entry.cache
         if cache is not None:
-            # the key must not depend on how the model spelt the call: defaults filled in,
-            # values coerced (a validator may have done it already; doing it again is harmless)
-            ctx.arguments = entry.tool.canonical_arguments(ctx.bound)
             try:
                 hit = await cache.lookup(ctx)
             except ToolError:

@@ -191,9 +191,11 @@ def toolhooks_validate(ctx: CallContext) -> None:
     and before the cache, the rate limiter and the tool. **Semantics:** broadcast; the first
     implementation that raises stops the call.
 
-    :param ctx: the call. A validator may replace ``ctx.arguments`` with coerced values and set
-        ``ctx.bound`` to what the function takes (see :meth:`~toolhooks.Tool.bind`); if no
-        validator sets ``ctx.bound``, the core binds with the tool's own model.
+    :param ctx: the call. A validator may set ``ctx.bound`` to what the function takes (see
+        :meth:`~toolhooks.Tool.bind`); it then also sets ``ctx.arguments`` to their canonical JSON
+        form (:meth:`~toolhooks.Tool.canonical_arguments`: defaults filled in, values coerced),
+        which caches key on. If no validator sets ``ctx.bound``, the core binds with the tool's
+        own model and makes the arguments canonical itself when the tool is cached.
     :returns: ``None`` or an awaitable.
     :raises ToolError: to refuse the call (``InvalidArguments``, ``Refused``, ...); the model sees
         its message and the result names this plugin in ``refused_by``. Any other exception fails

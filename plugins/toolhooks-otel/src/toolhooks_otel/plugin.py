@@ -105,8 +105,13 @@ class OtelPlugin:
     def _setup(self) -> None:
         from importlib.metadata import version
 
-        from opentelemetry import metrics, trace
+        from opentelemetry import context, metrics, trace
+        from opentelemetry.trace import Status, StatusCode
 
+        self._context, self._trace = context, trace  # bound once: the per-call path reuses them
+        self._error_status = (Status, StatusCode.ERROR)
+        self._descriptions: dict[str, Any] = {}  # tool name -> redacted description
+        self._metric_attributes: dict[tuple[str, str | None], dict[str, Any]] = {}
         s = self.settings
         ours = version("toolhooks-otel")
         self._redactor = Redactor(extra_keys=s.redact_keys, max_length=s.max_value_length)
@@ -139,8 +144,7 @@ class OtelPlugin:
         if tracer is None:
             ctx.state[PLUGIN_NAME] = _InFlight(None, None, start_ns, t0)
             return
-        from opentelemetry import context, trace
-
+        trace = self._trace
         tool = ctx.tool
         name = ctx.call.name
         attributes: dict[str, Any] = {
@@ -151,7 +155,10 @@ class OtelPlugin:
         if ctx.call.id:
             attributes["gen_ai.tool.call.id"] = ctx.call.id
         if tool is not None and tool.description:
-            attributes["gen_ai.tool.description"] = self._redactor.redact(tool.description)
+            description = self._descriptions.get(name)
+            if description is None:
+                description = self._descriptions[name] = self._redactor.redact(tool.description)
+            attributes["gen_ai.tool.description"] = description
         span = tracer.start_span(
             f"execute_tool {name}" if tool is not None else "execute_tool",
             kind=trace.SpanKind.INTERNAL,
@@ -160,7 +167,7 @@ class OtelPlugin:
         )
         # current while the call runs (same task from call_started to call_finished), so the
         # tool's own spans nest under it; sync tools run under a copy of this context
-        token = context.attach(trace.set_span_in_context(span))
+        token = self._context.attach(trace.set_span_in_context(span))
         ctx.state[PLUGIN_NAME] = _InFlight(span, token, start_ns, t0)
 
     @toolhooks.hookimpl
@@ -195,40 +202,43 @@ class OtelPlugin:
                 span.end(end_time=flight.start_ns + int(elapsed * 1e9))
         finally:
             if flight.token is not None:
-                from opentelemetry import context
-
-                context.detach(flight.token)
+                self._context.detach(flight.token)
         if self._duration is not None:
-            attributes: dict[str, Any] = {
-                "gen_ai.operation.name": "execute_tool",
-                "gen_ai.tool.name": ctx.call.name if ctx.tool is not None else OTHER,
-                "gen_ai.tool.type": "function",
-            }
-            if err is not None:
-                attributes["error.type"] = err.type
+            tool_name = ctx.call.name if ctx.tool is not None else OTHER
+            key = (tool_name, err.type if err is not None else None)
+            attributes = self._metric_attributes.get(key)
+            if attributes is None:  # a few distinct sets: tools x error types
+                attributes = {
+                    "gen_ai.operation.name": "execute_tool",
+                    "gen_ai.tool.name": tool_name,
+                    "gen_ai.tool.type": "function",
+                }
+                if err is not None:
+                    attributes["error.type"] = err.type
+                if len(self._metric_attributes) < 4096:
+                    self._metric_attributes[key] = attributes
             self._duration.record(elapsed, attributes)
 
     def _finish_span(self, span: Span, ctx: CallContext, result: ToolResult) -> None:
-        from opentelemetry.trace import Status, StatusCode
-
-        span.set_attribute("toolhooks.attempts", result.attempts)
+        attributes: dict[str, Any] = {"toolhooks.attempts": result.attempts}
         if result.cache is not None:
-            span.set_attribute("toolhooks.cache", result.cache)
+            attributes["toolhooks.cache"] = result.cache
         if result.rate_limit_wait_s > 0:
-            span.set_attribute("toolhooks.rate_limit_wait_s", result.rate_limit_wait_s)
+            attributes["toolhooks.rate_limit_wait_s"] = result.rate_limit_wait_s
         if result.refused_by:
-            span.set_attribute("toolhooks.refused_by", result.refused_by)
+            attributes["toolhooks.refused_by"] = result.refused_by
         capture = self.settings.capture_content
         if capture:
             args = loggable_arguments(ctx.arguments, ctx.call.arguments)
-            span.set_attribute("gen_ai.tool.call.arguments", to_json(self._redactor.redact(args)))
+            attributes["gen_ai.tool.call.arguments"] = to_json(self._redactor.redact(args))
         err = result.error
         if err is None:
             if capture:
-                span.set_attribute(
-                    "gen_ai.tool.call.result", to_json(self._redactor.redact(result.value))
-                )
+                attributes["gen_ai.tool.call.result"] = to_json(self._redactor.redact(result.value))
+            span.set_attributes(attributes)  # one call: the SDK locks once per call
             return  # status stays unset: errors of retried attempts are not the call's
-        span.set_attribute("error.type", err.type)
+        attributes["error.type"] = err.type
+        span.set_attributes(attributes)
         description = self._redactor.redact(err.message) if capture else None
-        span.set_status(Status(StatusCode.ERROR, description))
+        status, error = self._error_status
+        span.set_status(status(error, description))

@@ -158,7 +158,9 @@ _MIN_WAIT = 0.001
 
 
 def _hit_sync(strategy: Any, checks: Sequence[Check]) -> float | None:
-    for item, ids in checks:
+    # with one limit, hit() alone admits or refuses; testing first only matters when a later
+    # limit could refuse after an earlier one was taken
+    for item, ids in checks if len(checks) > 1 else ():
         if not strategy.test(item, *ids):
             return _wait_for(strategy.get_window_stats(item, *ids).reset_time)
     for item, ids in checks:
@@ -168,7 +170,7 @@ def _hit_sync(strategy: Any, checks: Sequence[Check]) -> float | None:
 
 
 async def _hit_async(strategy: Any, checks: Sequence[Check]) -> float | None:
-    for item, ids in checks:
+    for item, ids in checks if len(checks) > 1 else ():
         if not await strategy.test(item, *ids):
             return _wait_for((await strategy.get_window_stats(item, *ids)).reset_time)
     for item, ids in checks:

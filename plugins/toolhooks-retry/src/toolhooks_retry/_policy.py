@@ -66,8 +66,6 @@ class StaminaRetryPolicy:
         return min(s.wait_max, base + jitter)
 
     async def run(self, ctx: CallContext, attempt: Callable[[], Awaitable[Any]]) -> Any:
-        import stamina
-
         s = self.settings
         run = _Run()
         limit = ctx.deadline
@@ -79,6 +77,22 @@ class StaminaRetryPolicy:
             wait = run.decided.pop(id(exc), None)
             return False if wait is None else wait
 
+        # The first attempt runs without any retry machinery: most calls succeed, and they
+        # should not pay for stamina's loop. Only a failure worth retrying enters the loop,
+        # whose first trial replays that failure so stamina owns every wait.
+        run.attempts = 1
+        try:
+            return await attempt()
+        except Exception as exc:
+            first_wait = self._decide(ctx, exc, run, limit)
+            if first_wait is None:
+                raise self._give_up(exc, run) from exc
+            self.stats.retries += 1
+            await ctx.runtime.notify_retry(ctx, exc, first_wait)
+            replay: Exception | None = exc
+
+        import stamina  # only when a retry is due
+
         try:
             async for trial in stamina.retry_context(
                 on=on,
@@ -89,6 +103,10 @@ class StaminaRetryPolicy:
                 wait_jitter=s.wait_jitter,
             ):
                 with trial:
+                    if replay is not None:
+                        failed, replay = replay, None
+                        run.decided[id(failed)] = first_wait
+                        raise failed
                     run.attempts += 1
                     try:
                         value = await attempt()
