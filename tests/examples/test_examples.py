@@ -65,11 +65,11 @@ EXPECTED: dict[str, list[str]] = {
         "geocode geo_2 at 2/second (wait): ok=True waited=True",
     ],
     "monitoring.py": [
-        're:\\{"timestamp": ".*", "level": "INFO", "logger": "toolhooks.calls", "message": '
-        '"call lookup#call_a ok in .*", "event": "call_finished", "tool": "lookup", "call_id": '
-        '"call_a", "outcome": "ok", .*"attempts": 1, .*\\}',
-        're:\\{.*"level": "WARNING", .*"call_id": "call_missing", "outcome": "error", '
-        '"error_type": "tool_error", .*\\}',
+        're:\\{"timestamp":".*","level":"INFO","logger":"toolhooks.calls","message":'
+        '"call lookup#call_a ok in .*","event":"call_finished","tool":"lookup","call_id":'
+        '"call_a","outcome":"ok",.*"attempts":1,.*\\}',
+        're:\\{.*"level":"WARNING",.*"call_id":"call_missing","outcome":"error",'
+        '"error_type":"tool_error",.*\\}',
         "re:  lookup: calls=4 ok=3 errors=1 \\(tool_error:1\\) success=75% "
         "p50=[0-9.]+ ms p95=[0-9.]+ ms",
         "re:  _OTHER: calls=1 ok=0 errors=1 \\(unknown_tool:1\\) success=0% .*",

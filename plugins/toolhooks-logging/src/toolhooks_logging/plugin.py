@@ -81,23 +81,20 @@ class LoggingPlugin:
         if settings.log_results and err is None:
             fields["result"] = self._redactor.redact(result.value)
         if err is None:
-            logger.log(
+            _emit(
+                logger,
                 level,
                 "call %s#%s ok in %.1f ms",
-                result.tool,
-                result.call_id,
-                result.duration_s * 1000,
-                extra={"toolhooks": fields},
+                (result.tool, result.call_id, result.duration_s * 1000),
+                fields,
             )
         else:
-            logger.log(
+            _emit(
+                logger,
                 level,
                 "call %s#%s failed (%s) in %.1f ms",
-                result.tool,
-                result.call_id,
-                err.type,
-                result.duration_s * 1000,
-                extra={"toolhooks": fields},
+                (result.tool, result.call_id, err.type, result.duration_s * 1000),
+                fields,
             )
 
     @toolhooks.hookimpl
@@ -116,13 +113,21 @@ class LoggingPlugin:
             "error_type": error_type,
             "exception": type(error).__name__,
         }
-        self.logger.log(
+        _emit(
+            self.logger,
             self._retry_level,
             "call %s#%s attempt %d failed (%s); retrying in %.1f ms",
-            ctx.call.name,
-            ctx.call.id,
-            ctx.attempt,
-            error_type,
-            wait_s * 1000,
-            extra={"toolhooks": fields},
+            (ctx.call.name, ctx.call.id, ctx.attempt, error_type, wait_s * 1000),
+            fields,
         )
+
+
+def _emit(
+    logger: logging.Logger, level: int, msg: str, args: tuple[Any, ...], fields: dict[str, Any]
+) -> None:
+    """``logger.log`` without the caller lookup: the record's file and line would only ever
+    point here, and finding them walks the stack on every call."""
+    record = logger.makeRecord(
+        logger.name, level, __file__, 0, msg, args, None, extra={"toolhooks": fields}
+    )
+    logger.handle(record)
