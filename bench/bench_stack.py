@@ -7,7 +7,7 @@ Run: uv run --all-packages python bench/bench_stack.py   (prints a markdown sect
 
 from __future__ import annotations
 
-from _common import ARGS, honest_minimum, machine, median_per_call, noop
+from _common import ARGS, honest_minimum, interleaved, machine, noop
 from toolhooks import Config, Runtime, ToolCall
 
 PLUGINS = ["toolhooks-validation", "toolhooks-retry", "toolhooks-cache", "toolhooks-ratelimit"]
@@ -42,10 +42,10 @@ def main() -> None:
         for _ in range(n):
             await bare.execute(hit_call)
 
-    base = median_per_call(honest_minimum, 2000)
-    core = median_per_call(no_plugins, 2000)
-    hit = median_per_call(hits, 2000)
-    full = median_per_call(misses, 2000)
+    medians = interleaved(
+        {"base": honest_minimum, "core": no_plugins, "hit": hits, "full": misses}, 2000
+    )
+    base, core, hit, full = medians["base"], medians["core"], medians["hit"], medians["full"]
     stack.close()
     bare.close()
 
