@@ -14,7 +14,7 @@ from toolhooks_otel import OtelPlugin
 if TYPE_CHECKING:
     from .conftest import Otel
 
-metrics = pytest.importorskip("toolhooks_metrics", reason="toolhooks-metrics not installed")
+import toolhooks_metrics as metrics
 
 
 @toolhooks.tool

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from toolhooks_metrics.histogram import RELATIVE_ERROR, LogHistogram
 from toolhooks_metrics.plugin import (
-    DURATION_BUCKETS,
     OTHER,
     PLUGIN_NAME,
     MetricsPlugin,
@@ -15,7 +14,6 @@ from toolhooks_metrics.plugin import (
 from toolhooks_metrics.settings import MetricsSettings
 
 __all__ = [
-    "DURATION_BUCKETS",
     "OTHER",
     "PLUGIN_NAME",
     "RELATIVE_ERROR",

@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING
 
 from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.registry import Collector
-
-from toolhooks_metrics.plugin import DURATION_BUCKETS
+from toolhooks.semconv import DURATION_BUCKETS
 
 if TYPE_CHECKING:
     from toolhooks_metrics.plugin import MetricsPlugin

@@ -13,6 +13,7 @@ from collections import deque
 from typing import TYPE_CHECKING, Any
 
 import toolhooks
+from toolhooks.semconv import DURATION_BUCKETS
 
 from toolhooks_metrics.histogram import LogHistogram
 from toolhooks_metrics.settings import MetricsSettings
@@ -21,29 +22,11 @@ if TYPE_CHECKING:
     from prometheus_client import CollectorRegistry
     from toolhooks import CallContext, Config, ToolResult
 
-__all__ = ["DURATION_BUCKETS", "OTHER", "PLUGIN_NAME", "MetricsPlugin", "outcome_of"]
+__all__ = ["OTHER", "PLUGIN_NAME", "MetricsPlugin", "outcome_of"]
 
 PLUGIN_NAME = "toolhooks-metrics"
 #: The label value for tools and error types past the caps, and for unknown tools.
 OTHER = "_OTHER"
-#: Bucket bounds of ``toolhooks_tool_call_duration_seconds``: the OpenTelemetry GenAI advice for
-#: ``gen_ai.execute_tool.duration``.
-DURATION_BUCKETS = (
-    0.01,
-    0.02,
-    0.04,
-    0.08,
-    0.16,
-    0.32,
-    0.64,
-    1.28,
-    2.56,
-    5.12,
-    10.24,
-    20.48,
-    40.96,
-    81.92,
-)
 OUTCOMES = ("ok", "cached", "rejected", "error")
 
 log = logging.getLogger("toolhooks.metrics")

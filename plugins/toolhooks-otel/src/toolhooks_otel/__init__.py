@@ -4,8 +4,6 @@
 from __future__ import annotations
 
 from toolhooks_otel.plugin import (
-    DURATION_BUCKETS,
-    DURATION_METRIC,
     OTHER,
     PLUGIN_NAME,
     RETRY_EVENT,
@@ -14,8 +12,6 @@ from toolhooks_otel.plugin import (
 from toolhooks_otel.settings import OtelSettings
 
 __all__ = [
-    "DURATION_BUCKETS",
-    "DURATION_METRIC",
     "OTHER",
     "PLUGIN_NAME",
     "RETRY_EVENT",

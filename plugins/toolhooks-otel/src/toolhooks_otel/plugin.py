@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import toolhooks
 from toolhooks.redact import Redactor, loggable_arguments, to_json
+from toolhooks.semconv import DURATION_BUCKETS, DURATION_METRIC
 
 from toolhooks_otel.settings import OtelSettings
 
@@ -24,8 +25,6 @@ if TYPE_CHECKING:
     from toolhooks import CallContext, Config, ToolResult
 
 __all__ = [
-    "DURATION_BUCKETS",
-    "DURATION_METRIC",
     "OTHER",
     "PLUGIN_NAME",
     "RETRY_EVENT",
@@ -33,25 +32,6 @@ __all__ = [
 ]
 
 PLUGIN_NAME = "toolhooks-otel"
-#: The GenAI tool metric (no constant for it in opentelemetry-semantic-conventions yet).
-DURATION_METRIC = "gen_ai.execute_tool.duration"
-#: Explicit bucket advice for :data:`DURATION_METRIC` from the GenAI metrics conventions.
-DURATION_BUCKETS = (
-    0.01,
-    0.02,
-    0.04,
-    0.08,
-    0.16,
-    0.32,
-    0.64,
-    1.28,
-    2.56,
-    5.12,
-    10.24,
-    20.48,
-    40.96,
-    81.92,
-)
 #: The span event recorded for each retried attempt.
 RETRY_EVENT = "toolhooks.retry"
 #: ``gen_ai.tool.name`` on the metric for calls to unknown tools (names the model made up).
