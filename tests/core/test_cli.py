@@ -37,12 +37,15 @@ def app(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def run(cwd: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+def cli(
+    cwd: Path, plugin: str, *args: str, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``python -m toolhooks -p PLUGIN ARGS`` with only that plugin (no autoload)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TOOLHOOKS_")}
     env["PYTHONPATH"] = str(cwd)
-    env["TOOLHOOKS_DISABLE_PLUGIN_AUTOLOAD"] = "1"  # only the app's plugin
+    env["TOOLHOOKS_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     return subprocess.run(
-        [sys.executable, "-m", "toolhooks", "-p", "demo_app:Plugin", *args],
+        [sys.executable, "-m", "toolhooks", "-p", plugin, *args],
         capture_output=True,
         text=True,
         cwd=cwd,
@@ -54,7 +57,7 @@ def run(cwd: Path, *args: str, stdin: str | None = None) -> subprocess.Completed
 
 def test_module_path_plugins_need_an_object(app: Path) -> None:
     # "-p module:attr" is not a module path: reported as failed, not a crash
-    out = run(app, "plugins", "--json")
+    out = cli(app, "demo_app:Plugin", "plugins", "--json")
     assert out.returncode == 0
     info = {p["name"]: p for p in json.loads(out.stdout)}["demo_app:Plugin"]
     assert info["status"] == "failed" and "ModuleNotFoundError" in info["error"]
@@ -69,18 +72,7 @@ def module_app(tmp_path: Path) -> Path:
 
 
 def runm(cwd: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TOOLHOOKS_")}
-    env["PYTHONPATH"] = str(cwd)
-    env["TOOLHOOKS_DISABLE_PLUGIN_AUTOLOAD"] = "1"
-    return subprocess.run(
-        [sys.executable, "-m", "toolhooks", "-p", "demo_app", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=env,
-        input=stdin,
-        timeout=60,
-    )
+    return cli(cwd, "demo_app", *args, stdin=stdin)
 
 
 def test_call_success_and_failure_exit_codes(module_app: Path) -> None:
