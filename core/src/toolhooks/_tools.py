@@ -44,12 +44,16 @@ class Tool:
     :ivar side_effects: ``False`` for a read-only tool; ``True`` for one that changes the world.
         The retry plugin does not retry a tool with side effects after an ambiguous failure unless
         it is ``idempotent``; the cache plugin caches read-only tools only, by default.
+    :ivar cacheable: ``False`` for a read-only tool whose answer changes from call to call with
+        the same arguments (the current time, live data): caches leave it alone unless config
+        opts it in.
     :ivar plugin: the plugin that registered the tool (set at registration).
     """
 
     __slots__ = (
         "_bind",
         "arguments_model",
+        "cacheable",
         "description",
         "fn",
         "idempotent",
@@ -77,6 +81,7 @@ class Tool:
         timeout: float | None = None,
         side_effects: bool = False,
         idempotent: bool = False,
+        cacheable: bool = True,
         max_concurrency: int | None = None,
         tags: Iterable[str] = (),
         meta: Mapping[str, Any] | None = None,
@@ -98,6 +103,7 @@ class Tool:
         self.timeout = timeout
         self.side_effects = side_effects
         self.idempotent = idempotent
+        self.cacheable = cacheable
         self.max_concurrency = max_concurrency
         self.tags = frozenset(tags)
         self.meta: dict[str, Any] = dict(meta or {})
@@ -229,6 +235,7 @@ def tool(
     timeout: float | None = ...,
     side_effects: bool = ...,
     idempotent: bool = ...,
+    cacheable: bool = ...,
     max_concurrency: int | None = ...,
     tags: Iterable[str] = ...,
 ) -> Tool: ...
@@ -242,6 +249,7 @@ def tool(
     timeout: float | None = ...,
     side_effects: bool = ...,
     idempotent: bool = ...,
+    cacheable: bool = ...,
     max_concurrency: int | None = ...,
     tags: Iterable[str] = ...,
 ) -> Callable[[F], Tool]: ...
@@ -256,6 +264,7 @@ def tool(
     timeout: float | None = None,
     side_effects: bool = False,
     idempotent: bool = False,
+    cacheable: bool = True,
     max_concurrency: int | None = None,
     tags: Iterable[str] = (),
 ) -> Tool | Callable[[Callable[..., Any]], Tool]:
@@ -273,6 +282,8 @@ def tool(
     :param side_effects: ``True`` if the tool changes the world (decides what may be retried or
         cached).
     :param idempotent: ``True`` if repeating a call with side effects is harmless.
+    :param cacheable: ``False`` if the answer changes between identical calls (the time, live
+        data): caches skip the tool unless config opts it in.
     :param max_concurrency: how many calls of this tool may run at once.
     :param tags: labels to select groups of tools (for example when offering tools to a model).
 
@@ -287,6 +298,7 @@ def tool(
             timeout=timeout,
             side_effects=side_effects,
             idempotent=idempotent,
+            cacheable=cacheable,
             max_concurrency=max_concurrency,
             tags=tags,
         )

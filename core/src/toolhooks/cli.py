@@ -176,6 +176,8 @@ def cli(
     root.handlers[:] = [handler]
     root.setLevel([logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)])
     root.propagate = False
+    # one record per call (toolhooks-logging) repeats what the commands print: shown with -v
+    logging.getLogger("toolhooks.calls").setLevel(logging.INFO if verbose else logging.ERROR)
     ctx.obj = CliState(config_path, plugin_opts)
     if ctx.invoked_subcommand is None:
         runtime = _runtime(ctx)
@@ -325,9 +327,9 @@ def run(ctx: click.Context, file: Any, sequential: bool, as_json: bool, scope: s
     else:
         _echo_results(results)
         for plugin, summary in runtime.summary().items():
-            if isinstance(summary, list) and all(isinstance(r, dict) for r in summary):
+            if isinstance(summary, list) and summary and all(isinstance(r, dict) for r in summary):
                 click.echo()
-                _table(plugin, summary)
+                _table(plugin, _informative(summary))
     ctx.exit(ExitCode.OK if all(r.ok for r in results) else ExitCode.CALL_FAILED)
 
 
@@ -347,6 +349,16 @@ def _echo_results(results: Sequence[ToolResult]) -> None:
 
 
 # -- output --------------------------------------------------------------------------------
+
+
+def _informative(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows without the columns that say nothing (all zero or empty), floats rounded."""
+    empty: tuple[Any, ...] = (None, "", 0, 0.0, {}, [])
+    keep = [k for i, k in enumerate(rows[0]) if i == 0 or any(r.get(k) not in empty for r in rows)]
+    return [
+        {k: (f"{r.get(k):.3g}" if isinstance(r.get(k), float) else r.get(k)) for k in keep}
+        for r in rows
+    ]
 
 
 def _table(title: str, rows: Sequence[dict[str, Any]], *, empty: str = "none") -> None:

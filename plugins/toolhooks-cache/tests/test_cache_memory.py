@@ -388,3 +388,27 @@ def test_cache_entry_module_imports_nothing_heavy() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert out.stdout.strip() == ""
+
+
+async def test_a_tool_marked_not_cacheable_is_left_alone_unless_config_opts_in() -> None:
+    runs = 0
+
+    @toolhooks.tool(cacheable=False)
+    def clock() -> int:
+        """The current tick."""
+        nonlocal runs
+        runs += 1
+        return runs
+
+    call = toolhooks.ToolCall("clock", "{}", "c")
+    async with toolhooks.Runtime(
+        toolhooks.Config({}), tools=[clock], plugins=[CachePlugin], autoload=False
+    ) as runtime:
+        first, second = await runtime.execute(call), await runtime.execute(call)
+    assert (first.value, second.value) == (1, 2) and first.cache is None
+    opted_in = toolhooks.Config({"tools": {"clock": {"cache": {"enabled": True}}}})
+    async with toolhooks.Runtime(
+        opted_in, tools=[clock], plugins=[CachePlugin], autoload=False
+    ) as runtime:
+        third, fourth = await runtime.execute(call), await runtime.execute(call)
+    assert (third.value, fourth.value, fourth.cache) == (3, 3, "hit")

@@ -320,3 +320,11 @@ def test_sample_db_refuses_to_overwrite(tmp_path: Path) -> None:
     with pytest.raises(FileExistsError):
         create_sample_db(path)
     assert create_sample_db(path, overwrite=True) == path
+
+
+def test_query_tools_are_not_cacheable_by_default() -> None:
+    from toolhooks import Config, Runtime
+    from toolhooks_tools_sqlite import SqliteTools
+
+    with Runtime(Config({}), plugins=[SqliteTools], autoload=False) as runtime:
+        assert {n for n, t in runtime.tools.items() if t.cacheable} == set()

@@ -199,3 +199,12 @@ def test_zones_come_from_tzdata_when_the_system_has_none() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["America/Chicago", "True"]
+
+
+def test_tools_that_read_the_clock_are_not_cacheable() -> None:
+    from toolhooks import Config, Runtime
+    from toolhooks_tools_time import TimeTools
+
+    with Runtime(Config({}), plugins=[TimeTools], autoload=False) as runtime:
+        volatile = {n for n, t in runtime.tools.items() if not t.cacheable}
+    assert volatile == {"time_now", "time_convert", "time_difference", "time_add"}

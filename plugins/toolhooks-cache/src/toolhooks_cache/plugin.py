@@ -69,7 +69,10 @@ class CachePlugin:
     @toolhooks.hookimpl
     def toolhooks_cache(self, tool: Tool) -> ResultCache | None:
         own = self.config.tool_settings(tool.name, CacheToolSettings, section="cache")
-        enabled = own.enabled if own.enabled is not None else not tool.side_effects
+        # default: read-only tools whose answers can be reused; config decides otherwise
+        enabled = (
+            own.enabled if own.enabled is not None else tool.cacheable and not tool.side_effects
+        )
         if not enabled:
             return None
         from toolhooks_cache._cache import ResultCache

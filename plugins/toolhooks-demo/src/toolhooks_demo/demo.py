@@ -225,7 +225,12 @@ def build_config(database: Path) -> toolhooks.Config:
                 "toolhooks-retry": {"attempts": 3, "wait_initial": 0.05, "wait_jitter": 0},
                 "toolhooks-tools-sqlite": {"database": str(database)},
             },
-            "tools": {"notify": {"ratelimit": {"limit": "2/minute", "mode": "refuse"}}},
+            "tools": {
+                "notify": {"ratelimit": {"limit": "2/minute", "mode": "refuse"}},
+                # the sample database does not change while the demo runs: opt it in (query
+                # tools are not cached by default, a database may change under them)
+                "sqlite_query": {"cache": {"enabled": True, "ttl_s": 60}},
+            },
         }
     )
 

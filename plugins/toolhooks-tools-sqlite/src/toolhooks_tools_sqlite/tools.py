@@ -18,7 +18,7 @@ SqlValue = str | int | float | bool | None
 def build_tools(db: Database) -> list[Tool]:
     """The pack's tools over *db*."""
 
-    @tool(name="sqlite_tables", tags=["sqlite", "sql"])
+    @tool(name="sqlite_tables", tags=["sqlite", "sql"], cacheable=False)
     def sqlite_tables() -> list[dict[str, Any]]:
         """List the tables and views of the SQLite database, with their column names.
 
@@ -27,7 +27,7 @@ def build_tools(db: Database) -> list[Tool]:
         """
         return db.tables()
 
-    @tool(name="sqlite_describe", tags=["sqlite", "sql"])
+    @tool(name="sqlite_describe", tags=["sqlite", "sql"], cacheable=False)
     def sqlite_describe(
         table: Annotated[str, Field(min_length=1, max_length=256)],
     ) -> dict[str, Any]:
@@ -42,7 +42,7 @@ def build_tools(db: Database) -> list[Tool]:
         """
         return db.describe(table)
 
-    @tool(name="sqlite_query", tags=["sqlite", "sql"])
+    @tool(name="sqlite_query", tags=["sqlite", "sql"], cacheable=False)
     def sqlite_query(
         sql: Annotated[str, Field(min_length=1, max_length=20_000)],
         params: Annotated[list[SqlValue], Field(max_length=100)] | None = None,

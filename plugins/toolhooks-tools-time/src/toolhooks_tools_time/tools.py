@@ -41,7 +41,7 @@ def build_tools(settings: TimeSettings) -> list[Tool]:
             return value, None
         return localize(value, zone_or_default(zone_name, field), field)
 
-    @tool(name="time_now", tags=["time"])
+    @tool(name="time_now", tags=["time"], cacheable=False)
     def time_now(timezone: Zone | None = None) -> dict[str, Any]:
         """The current date and time in a time zone.
 
@@ -54,7 +54,7 @@ def build_tools(settings: TimeSettings) -> list[Tool]:
         """
         return describe(datetime.now(zone_or_default(timezone, "timezone")))
 
-    @tool(name="time_convert", tags=["time"])
+    @tool(name="time_convert", tags=["time"], cacheable=False)
     def time_convert(
         datetime_: Annotated[When, Field(alias="datetime")],
         to_timezone: Zone,
@@ -90,7 +90,7 @@ def build_tools(settings: TimeSettings) -> list[Tool]:
             out["note"] = note
         return out
 
-    @tool(name="time_difference", tags=["time"])
+    @tool(name="time_difference", tags=["time"], cacheable=False)
     def time_difference(start: When, end: When, timezone: Zone | None = None) -> dict[str, Any]:
         """The time between two dates or date-times (negative when end is before start).
 
@@ -148,7 +148,7 @@ def build_tools(settings: TimeSettings) -> list[Tool]:
             out["note"] = " ".join(notes)
         return out
 
-    @tool(name="time_add", tags=["time"])
+    @tool(name="time_add", tags=["time"], cacheable=False)
     def time_add(
         start: When,
         years: Annotated[int, Field(ge=-9999, le=9999)] = 0,
