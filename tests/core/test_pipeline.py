@@ -549,3 +549,26 @@ async def test_finished_observers_run_in_reverse_order_of_started() -> None:
     assert order[:2] in (["start a", "start b"], ["start b", "start a"])
     first, second = (s.split()[1] for s in order[:2])
     assert order[2:] == [f"finish {second}", f"finish {first}"]
+
+
+async def test_waiting_for_a_concurrency_slot_ends_at_the_deadline() -> None:
+    release = asyncio.Event()
+    started = asyncio.Event()
+
+    @tool(max_concurrency=1)
+    async def single(n: int) -> int:
+        """One at a time."""
+        started.set()
+        await release.wait()
+        return n
+
+    config = Config({"tools": {"single": {"deadline": 0.05}}})
+    async with Runtime(config, tools=[single], autoload=False) as runtime:
+        first = asyncio.ensure_future(runtime.execute(call("single", {"n": 1}, "first")))
+        await started.wait()
+        queued = await runtime.execute(call("single", {"n": 2}, "queued"))
+        release.set()
+        assert (await first).error is not None  # the first one ran past its own deadline too
+    assert queued.error is not None and queued.error.type == "timeout"
+    assert "waited for the tool to be free" in queued.error.message
+    assert queued.attempts == 0

@@ -323,8 +323,11 @@ class Runtime:
             if entry.semaphore is None:
                 value = await self._run(ctx, entry)
             else:
-                async with entry.semaphore:
+                await self._slot(ctx, entry.semaphore)
+                try:
                     value = await self._run(ctx, entry)
+                finally:
+                    entry.semaphore.release()
             result = self._result(ctx, value, None)
         except asyncio.CancelledError:
             result = self._result(ctx, None, _CANCELLED)
@@ -338,6 +341,22 @@ class Runtime:
         if hooks.call_finished_impls:
             await hooks.call_finished(ctx=ctx, result=result)
         return result
+
+    @staticmethod
+    async def _slot(ctx: CallContext, semaphore: asyncio.Semaphore) -> None:
+        """One of the tool's ``max_concurrency`` slots, waited for no later than the deadline."""
+        remaining = ctx.remaining()
+        if remaining is None:
+            await semaphore.acquire()
+            return
+        try:
+            await asyncio.wait_for(semaphore.acquire(), max(remaining, 0))
+        except TimeoutError:
+            raise ToolTimeout(
+                "The call's deadline passed while it waited for the tool to be free (too many "
+                "calls of this tool at once).",
+                retryable=True,
+            ) from None
 
     def _resolve(self, call: ToolCall) -> tuple[_Entry, None] | tuple[None, ToolError]:
         try:
