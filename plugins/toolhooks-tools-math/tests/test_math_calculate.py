@@ -178,6 +178,9 @@ def test_time_limit_stops_the_walk() -> None:
         ("10.0**400", "too large"),
         ("1e308 * 10", "range of floating-point"),
         ("10**400 / 3", "too large"),
+        ("10**400 * 1.5", "too large"),
+        ("10**400 + 0.5", "too large"),
+        ("0.5 - 10**400", "too large"),
     ],
 )
 async def test_math_errors_are_clear_tool_errors(expression: str, fragment: str) -> None:

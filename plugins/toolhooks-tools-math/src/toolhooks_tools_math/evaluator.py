@@ -389,13 +389,19 @@ def _binop(node: ast.BinOp, left: Number, right: Number, limits: Limits) -> Numb
             f"Operator not supported: {_NOT_SUPPORTED_OPS[op_type]}.",
             suggestion="Use + - * / // % ** and parentheses.",
         )
-    if op_type is ast.Pow:
-        result = _pow(left, right, limits)
-    elif op_type is ast.Mult:
-        result = _mul(left, right, limits)
-    else:
-        _, fn = _BINARY[op_type]
-        result = fn(left, right)
+    try:
+        if op_type is ast.Pow:
+            result = _pow(left, right, limits)
+        elif op_type is ast.Mult:
+            result = _mul(left, right, limits)
+        else:
+            _, fn = _BINARY[op_type]
+            result = fn(left, right)
+    except OverflowError:  # a big integer mixed with a float: int -> float conversion overflows
+        raise ToolError(
+            "An integer in the calculation is too large to combine with a floating-point number.",
+            suggestion="Use smaller numbers, or keep the calculation in integers.",
+        ) from None
     return _check_float(_check_int(result, limits))
 
 
