@@ -169,8 +169,18 @@ async def test_error_message_only_with_arguments_and_unparsable_text_never(
     fields = records(caplog)[0].toolhooks  # type: ignore[attr-defined]
     assert fields["error_type"] == "invalid_arguments"
     assert fields["arguments"].startswith("<unparsable: ")
-    assert "error_message" in fields
-    assert "SECRET-C" not in json.dumps(fields["arguments"])
+    assert fields["error_message"] == "<withheld: quotes arguments that are not a JSON object>"
+    assert "SECRET-C" not in json.dumps(fields)
+
+
+async def test_error_message_never_holds_exception_text(caplog: pytest.LogCaptureFixture) -> None:
+    cfg = {"plugins": {"toolhooks-logging": {"log_arguments": True}}}
+    async with runtime(cfg) as rt:
+        await rt.execute(ToolCall("weather", '{"city": "Nowhere"}'))
+    fields = records(caplog)[0].toolhooks  # type: ignore[attr-defined]
+    assert fields["error_type"] == "tool_error"
+    assert "RuntimeError" in fields["error_message"]
+    assert "hunter2" not in json.dumps(fields)
 
 
 async def test_retries_are_their_own_records(

@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 __all__ = ["PLUGIN_NAME", "LoggingPlugin"]
 
 PLUGIN_NAME = "toolhooks-logging"
+#: ``error_message`` of a call whose arguments were not a JSON object (the message quotes them).
+WITHHELD_MESSAGE = "<withheld: quotes arguments that are not a JSON object>"
 
 
 class LoggingPlugin:
@@ -73,11 +75,16 @@ class LoggingPlugin:
             "refused_by": result.refused_by,
         }
         if settings.log_arguments:
-            fields["arguments"] = self._redactor.redact(
-                loggable_arguments(ctx.arguments, ctx.call.arguments)
-            )
+            args = loggable_arguments(ctx.arguments, ctx.call.arguments)
+            fields["arguments"] = self._redactor.redact(args)
             if err is not None:
-                fields["error_message"] = self._redactor.redact(err.message)
+                # arguments that are not a JSON object are quoted raw in the message, where a
+                # redactor (which judges values by their keys) cannot see a secret
+                fields["error_message"] = (
+                    self._redactor.redact(err.message)
+                    if isinstance(args, dict)
+                    else WITHHELD_MESSAGE
+                )
         if settings.log_results and err is None:
             fields["result"] = self._redactor.redact(result.value)
         if err is None:
