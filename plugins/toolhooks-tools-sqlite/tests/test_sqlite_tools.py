@@ -121,6 +121,17 @@ async def test_long_text_and_blobs_are_shortened(shop: Path) -> None:
     assert blob == "<blob: 2 bytes>"
 
 
+@pytest.mark.parametrize(
+    "sql", ["SELECT zeroblob(900000000)", "SELECT length(hex(zeroblob(20000000)))"]
+)
+async def test_huge_values_are_refused_before_they_are_built(shop: Path, sql: str) -> None:
+    # one SQLite step the progress handler cannot interrupt: the length limit refuses it
+    result = await call(runtime(database=str(shop)), "sqlite_query", sql=sql)
+    assert result.error is not None, result.content[:200]
+    assert result.error.type == "tool_error"
+    assert "larger than 32 MiB" in result.error.message
+
+
 # -- read-only -----------------------------------------------------------------------------
 
 

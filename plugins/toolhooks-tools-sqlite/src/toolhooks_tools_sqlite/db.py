@@ -9,7 +9,9 @@ Three independent layers keep the database unchanged, none of them string matchi
    create files and read other databases) and every ``PRAGMA`` outside a read-only list (so
    ``PRAGMA query_only = OFF`` cannot lift layer 2).
 
-A progress handler stops any statement that runs past its deadline. A connection is opened per
+A progress handler stops any statement that runs past its deadline, and a length limit stops a
+single value (``zeroblob(1e9)``, ``hex(randomblob(1e8))``) from taking memory and time in
+one step the progress handler cannot interrupt. A connection is opened per
 call, in the worker thread that runs the call, and closed at its end.
 """
 
@@ -63,6 +65,7 @@ READ_PRAGMAS = frozenset(
 )
 
 _PROGRESS_STEPS = 1000  # SQLite VM instructions between deadline checks
+MAX_VALUE_BYTES = 32 * 1024 * 1024  # SQLITE_LIMIT_LENGTH: one string, BLOB or row (default 1 GB)
 
 
 @dataclass
@@ -145,6 +148,7 @@ class Database:
             ) from None
         try:
             conn.execute("PRAGMA query_only = ON")
+            conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
             conn.set_authorizer(guard.authorize)
             conn.set_progress_handler(guard.progress, _PROGRESS_STEPS)
             yield conn, guard
@@ -281,6 +285,12 @@ class Database:
                 "The database is read-only: the statement tried to write and SQLite refused it.",
                 suggestion="Only read: use SELECT. Writes (INSERT, UPDATE, DELETE, CREATE, DROP, "
                 "ALTER, ...) are not possible with this tool.",
+            )
+        if "too big" in text:  # SQLITE_TOOBIG: past MAX_VALUE_BYTES
+            return ToolError(
+                f"A value in the query would be larger than {MAX_VALUE_BYTES // 2**20} MiB.",
+                suggestion="Select smaller values (substr, length) instead of building large "
+                "strings or BLOBs.",
             )
         if "one statement at a time" in text:
             return InvalidArguments(
