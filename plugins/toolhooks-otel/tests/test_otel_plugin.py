@@ -296,6 +296,18 @@ async def test_captured_content_is_redacted(otel: Otel) -> None:
     assert bad.status.description == "upstream too ...[4 more chars]"
 
 
+async def test_unparsable_arguments_never_reach_the_span(otel: Otel) -> None:
+    async with make(otel, OtelSettings(capture_content=True)) as rt:
+        await rt.execute(ToolCall("weather", '{"api_key": "SECRET-C", oops'))
+    (span,) = tool_spans(otel)
+    assert span.attributes is not None
+    assert span.attributes["error.type"] == "invalid_arguments"
+    assert str(span.attributes["gen_ai.tool.call.arguments"]).startswith('"<unparsable: ')
+    assert span.status.status_code is StatusCode.ERROR
+    assert span.status.description is None  # the message quotes the raw text
+    assert "SECRET-C" not in json.dumps(dict(span.attributes))
+
+
 async def test_unknown_tool(otel: Otel) -> None:
     async with make(otel) as rt:
         await rt.execute(ToolCall("made_up_tool_42", "{}"))

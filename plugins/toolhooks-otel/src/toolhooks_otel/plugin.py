@@ -208,9 +208,13 @@ class OtelPlugin:
         if result.refused_by:
             attributes["toolhooks.refused_by"] = result.refused_by
         capture = self.settings.capture_content
+        # arguments that are not a JSON object are quoted raw in the error message, where a
+        # redactor (which judges values by their keys) cannot see a secret: no description then
+        describe = False
         if capture:
             args = loggable_arguments(ctx.arguments, ctx.call.arguments)
             attributes["gen_ai.tool.call.arguments"] = to_json(self._redactor.redact(args))
+            describe = isinstance(args, dict)
         err = result.error
         if err is None:
             if capture:
@@ -219,6 +223,6 @@ class OtelPlugin:
             return  # status stays unset: errors of retried attempts are not the call's
         attributes["error.type"] = err.type
         span.set_attributes(attributes)
-        description = self._redactor.redact(err.message) if capture else None
+        description = self._redactor.redact(err.message) if describe else None
         status, error = self._error_status
         span.set_status(status(error, description))
