@@ -352,6 +352,8 @@ async def test_switches_off_traces_and_metrics(otel: Otel) -> None:
     async with make(otel, OtelSettings(metrics=False)) as rt:
         await rt.execute(ToolCall("weather", '{"city": "Lyon"}'))
     assert len(tool_spans(otel)) == 1
+    (point,) = duration_points(otel)
+    assert point.count == 1  # cumulative: the first runtime's call only
 
 
 async def test_global_providers_by_default() -> None:
