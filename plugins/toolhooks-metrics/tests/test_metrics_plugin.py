@@ -188,6 +188,16 @@ async def test_prometheus_names_labels_and_values(infra: type) -> None:
         text = plugin_of(rt).exposition().decode()
     found = samples(text)
     assert set(found) == set(LABELS)
+    types = {f.name: f.type for f in text_string_to_metric_families(text)}
+    assert types == {
+        "toolhooks_tool_calls": "counter",
+        "toolhooks_tool_call_duration_seconds": "histogram",
+        "toolhooks_tool_retries": "counter",
+        "toolhooks_cache_lookups": "counter",
+        "toolhooks_rate_limit_waits": "counter",
+        "toolhooks_rate_limit_wait_seconds": "counter",
+        "toolhooks_tool_refusals": "counter",
+    }
     for name, want in LABELS.items():
         for s in found[name]:
             assert set(s.labels) == want, (name, s.labels)
