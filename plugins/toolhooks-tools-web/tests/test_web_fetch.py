@@ -163,6 +163,16 @@ async def test_server_errors_are_transient_with_retry_after(
         assert result.error.retry_after_s == 7
 
 
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [("7", 7.0), ("-3", 0.0), ("inf", None), ("nan", None), ("1e400", None), ("soon", None)],
+)
+def test_retry_after_header_values(header: str, expected: float | None) -> None:
+    from toolhooks_tools_web._fetch import retry_after
+
+    assert retry_after(header) == expected
+
+
 async def test_client_errors_are_not_retryable(allowed: Runtime, web_server: WebServer) -> None:
     result = await fetch(allowed, web_server.url("/status/404"))
     assert result.error is not None

@@ -9,6 +9,7 @@ import asyncio
 import codecs
 import email.utils
 import logging
+import math
 import re
 import socket
 import time
@@ -104,14 +105,14 @@ def retry_after(value: str | None) -> float | None:
         return None
     value = value.strip()
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
+        try:
+            seconds = email.utils.parsedate_to_datetime(value).timestamp() - time.time()
+        except (TypeError, ValueError):
+            return None
+    # "inf", "nan" or 1e400 from a hostile server would reach the model as invalid JSON
+    return max(0.0, seconds) if math.isfinite(seconds) else None
 
 
 class Fetcher:
