@@ -610,3 +610,37 @@ async def test_real_http_server_503_twice_then_200(flaky_server: tuple[str, list
         ("fetch", 1, "HTTPStatusError", 0.0),
         ("fetch", 2, "HTTPStatusError", 0.0),
     ]
+
+
+async def test_stamina_waits_what_the_policy_decided_including_the_replayed_first_failure() -> None:
+    # the first failure happens outside stamina and is replayed into its loop: stamina must wait
+    # the policy's wait (here Retry-After), not its own backoff (0.1 s + jitter by default)
+    waits: list[tuple[int, float, str]] = []
+    hooks = stamina.instrumentation.get_on_retry_hooks()
+    stamina.instrumentation.set_on_retry_hooks(
+        [lambda d: waits.append((d.retry_num, d.wait_for, type(d.caused_by).__name__))]
+    )
+    body = Flaky(RateLimited("busy", retry_after_s=0.01), http_error(503, {"Retry-After": "0.02"}))
+    try:
+        with stamina.set_testing(False):  # real (short) waits: testing mode makes every wait 0
+            (result,) = await run([make_tool(body)], "flaky")
+    finally:
+        stamina.instrumentation.set_on_retry_hooks(hooks)
+    assert result.ok, result.content
+    assert result.attempts == 3
+    assert [(n, kind) for n, _, kind in waits] == [(1, "RateLimited"), (2, "HTTPStatusError")]
+    assert [w for _, w, _ in waits] == pytest.approx([0.01, 0.02])
+
+
+async def test_a_later_wait_past_the_deadline_gives_up_inside_the_loop() -> None:
+    body = Flaky(RateLimited("busy", retry_after_s=0), RateLimited("busy", retry_after_s=10))
+    observer = Observer()
+    config = {"tools": {"*": {"deadline": 5}}}
+    (result,) = await run([make_tool(body)], "flaky", config=config, observer=observer)
+    assert result.error is not None
+    assert result.error.type == "transient"
+    assert "2 attempts" in result.error.message
+    assert "deadline" in result.error.message
+    assert result.error.retry_after_s == 10
+    assert [(a, w) for _, a, _, w in observer.retries] == [(1, 0.0)]
+    assert body.calls == 2

@@ -66,33 +66,41 @@ class StaminaRetryPolicy:
         return min(s.wait_max, base + jitter)
 
     async def run(self, ctx: CallContext, attempt: Callable[[], Awaitable[Any]]) -> Any:
+        # The first attempt runs without any retry machinery: most calls succeed, and they
+        # should not pay for stamina's loop (nor for the bookkeeping below).
+        started = time.monotonic()
+        try:
+            return await attempt()
+        except Exception as exc:
+            failed = exc
+        return await self._retry(ctx, attempt, failed, started)
+
+    async def _retry(
+        self,
+        ctx: CallContext,
+        attempt: Callable[[], Awaitable[Any]],
+        failed: Exception,
+        started: float,
+    ) -> Any:
+        """After a failed first attempt: enter stamina's loop if that failure is worth retrying.
+        The loop's first trial replays that failure, so stamina owns every wait."""
         s = self.settings
-        run = _Run()
+        run = _Run(attempts=1)
         limit = ctx.deadline
         if s.deadline is not None:
-            own = time.monotonic() + s.deadline
+            own = started + s.deadline
             limit = own if limit is None else min(limit, own)
+        first_wait = await self._on_failure(ctx, failed, run, limit)
+        if first_wait is None:
+            raise self._give_up(failed, run) from failed
 
         def on(exc: Exception) -> bool | float:
             wait = run.decided.pop(id(exc), None)
             return False if wait is None else wait
 
-        # The first attempt runs without any retry machinery: most calls succeed, and they
-        # should not pay for stamina's loop. Only a failure worth retrying enters the loop,
-        # whose first trial replays that failure so stamina owns every wait.
-        run.attempts = 1
-        try:
-            return await attempt()
-        except Exception as exc:
-            first_wait = self._decide(ctx, exc, run, limit)
-            if first_wait is None:
-                raise self._give_up(exc, run) from exc
-            self.stats.retries += 1
-            await ctx.runtime.notify_retry(ctx, exc, first_wait)
-            replay: Exception | None = exc
-
         import stamina  # only when a retry is due
 
+        replay: Exception | None = failed
         try:
             async for trial in stamina.retry_context(
                 on=on,
@@ -104,25 +112,32 @@ class StaminaRetryPolicy:
             ):
                 with trial:
                     if replay is not None:
-                        failed, replay = replay, None
+                        replay = None
                         run.decided[id(failed)] = first_wait
                         raise failed
                     run.attempts += 1
                     try:
                         value = await attempt()
                     except Exception as exc:
-                        wait = self._decide(ctx, exc, run, limit)
+                        wait = await self._on_failure(ctx, exc, run, limit)
                         if wait is not None:
-                            self.stats.retries += 1
-                            await ctx.runtime.notify_retry(ctx, exc, wait)
                             run.decided[id(exc)] = wait
                         raise
-                    if run.attempts > 1:
-                        self.stats.recovered += 1
+                    self.stats.recovered += 1
                     return value
         except Exception as exc:
             raise self._give_up(exc, run) from exc
         raise AssertionError("unreachable: stamina ended without a result or an error")
+
+    async def _on_failure(
+        self, ctx: CallContext, exc: Exception, run: _Run, limit: float | None
+    ) -> float | None:
+        """Decide on a failed attempt; announce the retry to observers when there is one."""
+        wait = self._decide(ctx, exc, run, limit)
+        if wait is not None:
+            self.stats.retries += 1
+            await ctx.runtime.notify_retry(ctx, exc, wait)
+        return wait
 
     def _decide(
         self, ctx: CallContext, exc: Exception, run: _Run, limit: float | None
