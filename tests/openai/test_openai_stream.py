@@ -151,3 +151,27 @@ def test_streamed_turn_limit(server: ScriptedServer, make_runtime: Any) -> None:
     result = chat(rt, server.client(), model="m", messages=USER, stream=True, max_turns=2)
     assert result.stop_reason == "max_turns"
     assert [r.ok for r in result.results] == [True, False]
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_calls_without_ids_get_one_id_in_the_assistant_message_and_its_answer(
+    server: ScriptedServer, make_runtime: Any, stream: bool
+) -> None:
+    """Some OpenAI-compatible servers send empty call ids: the answers and the assistant
+    message sent back must name the same (generated) id, or the next request is invalid."""
+
+    @toolhooks.tool
+    def echo(n: int) -> int:
+        return n
+
+    rt = make_runtime(echo)
+    server.add(Turn(tool_calls=[call("echo", {"n": 1}, id=""), call("echo", {"n": 2}, id="")]))
+    server.add("done")
+    result = chat(rt, server.client(), model="m", messages=USER, stream=stream)
+    messages = server.requests[1]["messages"]
+    asked = [c["id"] for c in messages[1]["tool_calls"]]
+    answered = [m["tool_call_id"] for m in messages[2:]]
+    assert asked == answered
+    assert len(set(asked)) == 2
+    assert all(asked)
+    assert [r.content for r in result.results] == ["1", "2"]

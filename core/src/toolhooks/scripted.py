@@ -48,7 +48,8 @@ class ScriptedCall:
 
     :param name: the tool name (need not exist: test unknown tools).
     :param arguments: the raw arguments string, sent as is (may be invalid JSON).
-    :param id: the call id (default: ``call_<n>``, unique per server).
+    :param id: the call id (default: ``call_<n>``, unique per server; ``""`` sends an empty id,
+        as some OpenAI-compatible servers do).
     :param type: ``"function"``, or ``"custom"`` for a custom (free-text) tool call whose
         ``input`` is *arguments*.
     """
@@ -260,7 +261,7 @@ class ScriptedServer:
         turn = reply if isinstance(reply, Turn) else Turn(content=str(reply))
         if turn.status != 200:
             return body, _error(turn.status, turn.error)
-        ids = [c.id or f"call_{next(self._ids)}" for c in turn.tool_calls]
+        ids = [f"call_{next(self._ids)}" if c.id is None else c.id for c in turn.tool_calls]
         return body, _Rendered(turn, ids)
 
     async def _chat(self, request: Request) -> Response:

@@ -422,6 +422,9 @@ class _ChatLoop:
                 assistant = _dump(choice.message)
                 finish = choice.finish_reason
                 calls = tool_calls_from(choice.message) if assistant.get("tool_calls") else []
+                for entry, c in zip(assistant.get("tool_calls") or (), calls, strict=True):
+                    if not entry.get("id"):  # some compatible servers send none: ours, both sides
+                        entry["id"] = c.id
                 turn_results = await runner.run(calls, last_turn=last_turn) if calls else []
             transcript.append(assistant)
             result.message = assistant
@@ -461,6 +464,8 @@ class _ChatLoop:
                     continue
                 dispatched.append(i)
                 parsed = tool_calls_from([acc[j] for j in dispatched])[-1]
+                if not acc[i]["id"]:  # some compatible servers send none: ours, both sides
+                    acc[i]["id"] = parsed.id
                 call = runner.admit(parsed, len(dispatched) - 1, last_turn=last_turn)
                 tasks.append(runner.start(call, tasks[-1] if tasks else None))
 
