@@ -143,6 +143,23 @@ async def test_ratelimit_per_scope_counts_each_scope() -> None:
     assert alice2.error.type == "rate_limited"
 
 
+async def test_ratelimit_global_per_scope_counts_each_scope() -> None:
+    runs: list[str] = []
+    config = {
+        "plugins": {PLUGIN_NAME: {"global_limit": "1/minute", "global_per_scope": True}},
+        "tools": {"*": {"ratelimit": {"mode": "refuse"}}},
+    }
+    async with make_runtime(config, tool_log("ping", runs)) as rt:
+        alice = await rt.execute(call(n=0), scope="alice")
+        bob = await rt.execute(call(n=1), scope="bob")
+        alice2 = await rt.execute(call(n=2), scope="alice")
+    assert alice.ok
+    assert bob.ok
+    assert alice2.error is not None
+    assert alice2.error.type == "rate_limited"
+    assert runs == ["ping:0", "ping:1"]
+
+
 async def test_ratelimit_unlimited_tools_get_no_limiter() -> None:
     runs: list[str] = []
     async with make_runtime(limited("1/minute"), tool_log("other", runs)) as rt:

@@ -45,8 +45,16 @@ class ToolRateLimiter:
         self.global_items = global_items
         self.limits = limits
         self.stats = {"admitted": 0, "waited": 0, "refused": 0, "unlimited": 0}
+        scoped = tool_settings.per_scope or settings.global_per_scope
+        self._unscoped: list[Check] | None = None if scoped else self._checks(None)
 
     def checks(self, scope: str | None) -> list[Check]:
+        """The limits one call takes a slot of (built once when no limit is per scope)."""
+        if self._unscoped is not None:
+            return self._unscoped
+        return self._checks(scope)
+
+    def _checks(self, scope: str | None) -> list[Check]:
         tool_ids: tuple[str, ...] = ("tool", self.tool_name)
         if self.tool_settings.per_scope:
             tool_ids += ("scope", scope or "")
