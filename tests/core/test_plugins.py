@@ -401,3 +401,36 @@ def test_a_shared_tool_belongs_to_each_runtime_separately() -> None:
         assert a.tools["ping"].plugin == "owner-pack"
         assert b.tools["ping"].plugin is None  # registered by the application itself
         assert shared.plugin is None and a.tools["ping"].fn is shared.fn
+
+
+@pytest.mark.parametrize("failure", ["config", "conflict"])
+def test_a_failed_start_shuts_the_plugins_down(failure: str) -> None:
+    events: list[str] = []
+
+    class Server:
+        toolhooks_plugin_name = "server"
+
+        @hookimpl
+        def toolhooks_configure(self) -> None:
+            events.append("started")
+
+        @hookimpl
+        async def toolhooks_shutdown(self) -> None:
+            events.append("stopped")
+
+    class BadConfig:
+        @hookimpl
+        def toolhooks_configure(self) -> None:
+            raise ConfigError("bad value", path="t.toml", key="plugins.x.y")
+
+    plugins: list[Any] = [Server]
+    if failure == "config":
+        plugins.insert(0, BadConfig)  # pluggy calls the last registered first: Server starts
+        expected: type[Exception] = ConfigError
+    else:
+        plugins += [make_pack("same"), make_pack("same")]
+        plugins[-1].toolhooks_plugin_name = "other-pack"
+        expected = ToolConflictError
+    with pytest.raises(expected):
+        Runtime(plugins=plugins, autoload=False)
+    assert events == ["started", "stopped"]

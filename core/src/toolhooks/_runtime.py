@@ -62,6 +62,9 @@ T = TypeVar("T")
 #: (``{"id", "function": {"name", "arguments"}}`` or ``{"name", "arguments"}``).
 CallLike = ToolCall | Mapping[str, Any]
 
+#: Shutdown tasks of runtimes that failed to start inside a running loop, until they finish.
+_BACKGROUND: set[asyncio.Task[None]] = set()
+
 _CANCELLED = ErrorInfo(
     type="cancelled",
     message="The call was cancelled before it finished.",
@@ -137,9 +140,13 @@ class Runtime:
         self._closed = False
         self._dog_loop: asyncio.AbstractEventLoop | None = None  # the last loop's watchdog
         self._dog: Watchdog | None = None
-        self._setup_plugins()
-        for item in tools:
-            self.add_tool(item)
+        try:
+            self._setup_plugins()
+            for item in tools:
+                self.add_tool(item)
+        except BaseException:
+            self._abandon()  # plugins that started servers or connections release them
+            raise
 
     # -- set-up ------------------------------------------------------------------------------
 
@@ -739,6 +746,22 @@ class Runtime:
             else:
                 for res in pending:
                     self.run_sync(_quietly(res, "toolhooks_shutdown"))
+        self._release()
+
+    def _abandon(self) -> None:
+        """Shut the plugins down after a failed start (the runtime is never returned)."""
+        pending = [r for r in self.hooks.shutdown() if inspect.isawaitable(r)]
+        if pending:
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:
+                for res in pending:
+                    asyncio.run(_quietly(res, "toolhooks_shutdown"))
+            else:  # constructed inside a running loop: finish them there
+                for res in pending:
+                    task = loop.create_task(_quietly(res, "toolhooks_shutdown"))
+                    _BACKGROUND.add(task)  # a task nobody references may be collected early
+                    task.add_done_callback(_BACKGROUND.discard)
         self._release()
 
     def _release(self) -> None:
