@@ -290,6 +290,28 @@ async def test_cache_single_flight_cancelled_leader_releases_waiters() -> None:
     assert result.value["run"] == 2
 
 
+async def test_cache_single_flight_cancelled_waiter_leaves_the_leader_alone() -> None:
+    g = Gated()
+    async with make_runtime(None, g.tool) as rt:
+        leader = asyncio.ensure_future(rt.execute(call("gated", '{"q": "x"}')))
+        await g.started.wait()
+        follower = asyncio.ensure_future(rt.execute(call("gated", '{"q": "x"}')))
+        await wait_for_waiters(rt, 1)
+        follower.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await follower
+        flights = rt.get_plugin(PLUGIN_NAME).flights
+        assert flights.waiting() == 0  # the cancelled waiter is gone from the flight
+        g.gate.set()
+        first = await leader
+        again = await rt.execute(call("gated", '{"q": "x"}'))
+    assert g.executions == 1
+    assert first.ok
+    assert first.cache == "miss"
+    assert again.cache == "hit"
+    assert len(flights) == 0
+
+
 # -- stale on failure ----------------------------------------------------------------------
 
 
