@@ -175,3 +175,47 @@ def test_calls_without_ids_get_one_id_in_the_assistant_message_and_its_answer(
     assert len(set(asked)) == 2
     assert all(asked)
     assert [r.content for r in result.results] == ["1", "2"]
+
+
+async def test_cancelling_a_streamed_run_cancels_the_calls_it_started(
+    server: ScriptedServer, make_runtime: Any
+) -> None:
+    import asyncio
+
+    release = threading.Event()  # holds the rest of the stream on the server
+    running = asyncio.Event()
+    cancelled: list[str] = []
+
+    @toolhooks.tool
+    async def first() -> str:
+        running.set()
+        try:
+            await asyncio.Event().wait()  # until cancelled
+        except asyncio.CancelledError:
+            cancelled.append("first")
+            raise
+        return "never"
+
+    rt = make_runtime(first)
+    server.add(
+        Turn(
+            tool_calls=[call("first"), call("first")],
+            hold=release,
+            hold_after=0,
+            hold_timeout=10,
+        )
+    )
+    run = asyncio.ensure_future(
+        achat(rt, server.async_client(), model="m", messages=USER, stream=True)
+    )
+    try:
+        async with asyncio.timeout(10):
+            await running.wait()  # the first call runs while the stream is held open
+        run.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            async with asyncio.timeout(5):  # a call left running would keep the run waiting
+                await run
+    finally:
+        release.set()
+    assert cancelled == ["first"]
+    assert len(server.requests) == 1

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import json
 import logging
 import threading
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncGenerator, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -318,11 +319,19 @@ async def _call(client_is_async: bool, method: Callable[..., Any], kwargs: dict[
     return await asyncio.to_thread(method, **kwargs)
 
 
-async def _iterate(client_is_async: bool, stream: Any) -> AsyncIterator[Any]:
-    """Chunks of an SDK stream; a sync stream is read in a thread, so tools run meanwhile."""
+async def _iterate(client_is_async: bool, stream: Any) -> AsyncGenerator[Any, None]:
+    """Chunks of an SDK stream; a sync stream is read in a thread, so tools run meanwhile.
+    Closing this iterator early closes the stream (its HTTP response)."""
     if client_is_async:
-        async for chunk in stream:
-            yield chunk
+        try:
+            async for chunk in stream:
+                yield chunk
+        finally:
+            close = getattr(stream, "close", None)
+            if callable(close):
+                closing = close()
+                if inspect.isawaitable(closing):
+                    await closing
         return
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[tuple[int, Any]] = asyncio.Queue()
@@ -470,34 +479,35 @@ class _ChatLoop:
                 tasks.append(runner.start(call, tasks[-1] if tasks else None))
 
         try:
-            async for chunk in _iterate(self.is_async, stream):
-                for choice in chunk.choices or ():
-                    if choice.index != 0:
-                        continue
-                    delta = choice.delta
-                    if delta is not None and delta.content:
-                        text.append(delta.content)
-                        await runner.emit(Event("text_delta", runner.turn, text=delta.content))
-                    for tc in (delta.tool_calls if delta is not None else None) or ():
-                        if tc.index not in acc:
-                            dispatch_until(tc.index)
-                            acc[tc.index] = {
-                                "id": "",
-                                "type": "function",
-                                "function": {"name": "", "arguments": ""},
-                            }
-                        entry = acc[tc.index]
-                        if tc.id:
-                            entry["id"] = tc.id
-                        if tc.type:
-                            entry["type"] = tc.type
-                        if tc.function is not None:
-                            if tc.function.name:
-                                entry["function"]["name"] += tc.function.name
-                            if tc.function.arguments:
-                                entry["function"]["arguments"] += tc.function.arguments
-                    if choice.finish_reason:
-                        finish = choice.finish_reason
+            async with contextlib.aclosing(_iterate(self.is_async, stream)) as chunks:
+                async for chunk in chunks:
+                    for choice in chunk.choices or ():
+                        if choice.index != 0:
+                            continue
+                        delta = choice.delta
+                        if delta is not None and delta.content:
+                            text.append(delta.content)
+                            await runner.emit(Event("text_delta", runner.turn, text=delta.content))
+                        for tc in (delta.tool_calls if delta is not None else None) or ():
+                            if tc.index not in acc:
+                                dispatch_until(tc.index)
+                                acc[tc.index] = {
+                                    "id": "",
+                                    "type": "function",
+                                    "function": {"name": "", "arguments": ""},
+                                }
+                            entry = acc[tc.index]
+                            if tc.id:
+                                entry["id"] = tc.id
+                            if tc.type:
+                                entry["type"] = tc.type
+                            if tc.function is not None:
+                                if tc.function.name:
+                                    entry["function"]["name"] += tc.function.name
+                                if tc.function.arguments:
+                                    entry["function"]["arguments"] += tc.function.arguments
+                        if choice.finish_reason:
+                            finish = choice.finish_reason
             dispatch_until(None)
             results = list(await asyncio.gather(*tasks))
         except BaseException:
