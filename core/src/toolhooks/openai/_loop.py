@@ -112,6 +112,8 @@ def prepare_call(runtime: Runtime, call: ToolCall) -> ToolCall:
         return call
     raw = call.arguments
     if isinstance(raw, str):
+        if "null" not in raw:  # nothing to drop: spare the parse (the runtime parses anyway)
+            return call
         try:
             parsed = json.loads(raw)
         except ValueError:
