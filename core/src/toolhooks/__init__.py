@@ -26,6 +26,7 @@ from toolhooks._errors import (
     TransientError,
     UnknownTool,
     field_errors_from_pydantic,
+    parse_retry_after,
     truncate,
 )
 from toolhooks._markers import hookimpl
@@ -74,6 +75,7 @@ __all__ = [
     "field_errors_from_pydantic",
     "hookimpl",
     "parse_arguments",
+    "parse_retry_after",
     "tool",
     "tool_calls_from",
     "truncate",

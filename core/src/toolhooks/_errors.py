@@ -10,8 +10,11 @@ Two families live here and never mix:
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar
 
 __all__ = [
@@ -29,6 +32,7 @@ __all__ = [
     "TransientError",
     "UnknownTool",
     "field_errors_from_pydantic",
+    "parse_retry_after",
     "truncate",
 ]
 
@@ -235,6 +239,37 @@ class ConfigError(ToolhooksError):
 
 class ToolConflictError(ToolhooksError):
     """Two plugins registered a tool under the same name."""
+
+
+def parse_retry_after(value: Any, *, now: float | None = None) -> float | None:
+    """A ``Retry-After`` value (delta seconds, or an HTTP date) as seconds from now.
+
+    ``None`` when it is missing, unreadable, negative (RFC 9110 allows none), not finite (``inf``
+    would reach the model as invalid JSON), or a date without a zone (HTTP dates are GMT).
+
+    :param now: the epoch time to measure a date against (default: ``time.time()``).
+    """
+    if value is None:
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        seconds = float(value)
+        return seconds if math.isfinite(seconds) and seconds >= 0 else None
+    text = str(value).strip()
+    if not text:
+        return None
+    try:
+        seconds = float(text)
+    except ValueError:
+        pass
+    else:
+        return seconds if math.isfinite(seconds) and seconds >= 0 else None
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        return None  # HTTP dates are always GMT; a date without a zone is not one
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
 def _loc(parts: Sequence[int | str]) -> str:

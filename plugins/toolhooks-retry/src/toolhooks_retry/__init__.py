@@ -3,7 +3,9 @@ exponential backoff, jitter and Retry-After, within the call's deadline; built o
 
 from __future__ import annotations
 
-from toolhooks_retry._classify import Verdict, classify, parse_retry_after
+from toolhooks import parse_retry_after  # re-exported: it lived here first
+
+from toolhooks_retry._classify import Verdict, classify
 from toolhooks_retry._policy import RetryStats, StaminaRetryPolicy
 from toolhooks_retry._settings import EffectiveRetrySettings, RetrySettings, ToolRetrySettings
 from toolhooks_retry.plugin import PLUGIN_NAME, RetryPlugin

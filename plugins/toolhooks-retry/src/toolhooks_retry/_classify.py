@@ -8,16 +8,13 @@ httpcore, requests, urllib3, aiohttp, openai) and by ``response.status_code`` / 
 from __future__ import annotations
 
 import errno
-import math
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 from typing import Any
 
-from toolhooks import RateLimited, ToolError, ToolTimeout
+from toolhooks import RateLimited, ToolError, ToolTimeout, parse_retry_after
 
-__all__ = ["Verdict", "classify", "parse_retry_after"]
+__all__ = ["Verdict", "classify"]
 
 _HTTP_MODULES = frozenset(
     {"httpx", "httpx2", "httpcore", "requests", "urllib3", "aiohttp", "openai"}
@@ -78,31 +75,6 @@ class Verdict:
     ambiguous: bool
     kind: str
     retry_after: float | None = None
-
-
-def parse_retry_after(value: Any, *, now: float | None = None) -> float | None:
-    """A ``Retry-After`` value (delta seconds or an HTTP date) as seconds from now, or ``None``."""
-    if value is None:
-        return None
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        seconds = float(value)
-        return seconds if math.isfinite(seconds) and seconds >= 0 else None
-    text = str(value).strip()
-    if not text:
-        return None
-    try:
-        seconds = float(text)
-    except ValueError:
-        pass
-    else:
-        return seconds if math.isfinite(seconds) and seconds >= 0 else None
-    try:
-        when = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        return None  # HTTP dates are always GMT; a date without a zone is not one
-    return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
 def _header(headers: Any, name: str) -> Any:

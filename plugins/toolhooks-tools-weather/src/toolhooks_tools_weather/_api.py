@@ -5,15 +5,12 @@ Imported on the first call (it imports httpx2).
 
 from __future__ import annotations
 
-import email.utils
 import logging
-import math
 import re
-import time
 from typing import TYPE_CHECKING, Any
 
 import httpx2
-from toolhooks import InvalidArguments, ToolError, TransientError
+from toolhooks import InvalidArguments, ToolError, TransientError, parse_retry_after
 
 from toolhooks_tools_weather._wmo import compass, describe
 
@@ -50,21 +47,6 @@ _DAILY = (
     "uv_index_max",
 )
 _PLACE_KEYS = ("name", "admin1", "country", "country_code", "latitude", "longitude", "timezone")
-
-
-def retry_after(value: str | None) -> float | None:
-    """Seconds from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            seconds = email.utils.parsedate_to_datetime(value).timestamp() - time.time()
-        except (TypeError, ValueError):
-            return None
-    return max(0.0, seconds) if math.isfinite(seconds) else None
 
 
 def _fold(text: str) -> str:
@@ -129,7 +111,7 @@ class OpenMeteo:
         if status == 429 or status >= 500:
             raise TransientError(
                 f"The {service} service is unavailable right now (HTTP {status}).",
-                retry_after_s=retry_after(response.headers.get("retry-after")),
+                retry_after_s=parse_retry_after(response.headers.get("retry-after")),
                 suggestion="Try again shortly.",
             )
         if status >= 400:

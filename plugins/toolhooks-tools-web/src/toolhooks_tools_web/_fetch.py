@@ -7,16 +7,20 @@ from __future__ import annotations
 
 import asyncio
 import codecs
-import email.utils
 import logging
-import math
 import re
 import socket
-import time
 from typing import TYPE_CHECKING, Any
 
 import httpx2
-from toolhooks import InvalidArguments, Refused, ToolError, ToolTimeout, TransientError
+from toolhooks import (
+    InvalidArguments,
+    Refused,
+    ToolError,
+    ToolTimeout,
+    TransientError,
+    parse_retry_after,
+)
 
 from toolhooks_tools_web._guard import AddressPolicy, IPAddress, Resolver
 from toolhooks_tools_web._html import html_to_text
@@ -97,22 +101,6 @@ def _charset(declared: str | None, body: bytes, kind: str) -> str:
         except LookupError:
             continue
     return "utf-8"
-
-
-def retry_after(value: str | None) -> float | None:
-    """Seconds from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            seconds = email.utils.parsedate_to_datetime(value).timestamp() - time.time()
-        except (TypeError, ValueError):
-            return None
-    # "inf", "nan" or 1e400 from a hostile server would reach the model as invalid JSON
-    return max(0.0, seconds) if math.isfinite(seconds) else None
 
 
 class Fetcher:
@@ -271,7 +259,7 @@ class Fetcher:
         if status == 429 or status >= 500:
             raise TransientError(
                 f"The server answered HTTP {status} for {truncate(shown, 200)}.",
-                retry_after_s=retry_after(response.headers.get("retry-after")),
+                retry_after_s=parse_retry_after(response.headers.get("retry-after")),
             )
         if status >= 400:
             raise ToolError(
