@@ -104,6 +104,12 @@ def main() -> None:
     def otel() -> OtelPlugin:
         return OtelPlugin(tracer_provider=tp, meter_provider=mp)
 
+    def otel_api_only() -> OtelPlugin:  # the API's no-op providers: the plugin's own cost
+        from opentelemetry.metrics import NoOpMeterProvider
+        from opentelemetry.trace import NoOpTracerProvider
+
+        return OtelPlugin(tracer_provider=NoOpTracerProvider(), meter_provider=NoOpMeterProvider())
+
     def quiet() -> None:  # the default: INFO records are not enabled, the plugin returns early
         calls_logger.handlers.clear()
         calls_logger.setLevel(logging.WARNING)
@@ -129,6 +135,11 @@ def main() -> None:
             "all three (logging emitting JSON)",
             emitting,
             lambda: runtime(LoggingPlugin, MetricsPlugin, otel())(),  # noqa: PLW0108
+        ),
+        (
+            "all three (logging quiet, otel on the API without an SDK: the plugins' own cost)",
+            quiet,
+            lambda: runtime(LoggingPlugin, MetricsPlugin, otel_api_only())(),  # noqa: PLW0108
         ),
     ]
 
