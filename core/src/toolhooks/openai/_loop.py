@@ -389,6 +389,19 @@ class _Options:
     stream: bool
     extra: dict[str, Any]
 
+    def request(self, **payload: Any) -> dict[str, Any]:
+        """The ``create()`` keywords for one turn (*payload*: ``messages`` or ``input``)."""
+        kwargs: dict[str, Any] = {**self.extra, "model": self.model, **payload}
+        if self.tools:
+            kwargs["tools"] = self.tools
+            if self.tool_choice is not None:
+                kwargs["tool_choice"] = self.tool_choice
+            if self.parallel_tool_calls is not None:
+                kwargs["parallel_tool_calls"] = self.parallel_tool_calls
+        if self.stream:
+            kwargs["stream"] = True
+        return kwargs
+
 
 class _ChatLoop:
     def __init__(self, runtime: Runtime, client: Any, options: _Options, runner: _Runner) -> None:
@@ -397,19 +410,6 @@ class _ChatLoop:
         self.is_async = _is_async_client(client)
         self.options = options
         self.runner = runner
-
-    def request(self, transcript: list[dict[str, Any]]) -> dict[str, Any]:
-        o = self.options
-        kwargs: dict[str, Any] = {**o.extra, "model": o.model, "messages": transcript}
-        if o.tools:
-            kwargs["tools"] = o.tools
-            if o.tool_choice is not None:
-                kwargs["tool_choice"] = o.tool_choice
-            if o.parallel_tool_calls is not None:
-                kwargs["parallel_tool_calls"] = o.parallel_tool_calls
-        if o.stream:
-            kwargs["stream"] = True
-        return kwargs
 
     async def run(self, messages: Iterable[Mapping[str, Any]]) -> RunResult:
         runner = self.runner
@@ -421,7 +421,7 @@ class _ChatLoop:
             runner.turn = result.turns
             last_turn = result.turns >= self.options.max_turns
             await runner.emit(Event("turn_started", result.turns))
-            kwargs = self.request(list(transcript))
+            kwargs = self.options.request(messages=list(transcript))
             if self.options.stream:
                 stream = await _call(self.is_async, create, kwargs)
                 assistant, finish, turn_results = await self.streamed(stream, last_turn)
@@ -704,14 +704,7 @@ async def aresponses(
         runner.turn = result.turns
         last_turn = result.turns >= max_turns
         await runner.emit(Event("turn_started", result.turns))
-        kwargs: dict[str, Any] = {**options.extra, "model": model, "input": list(items)}
-        if options.tools:
-            kwargs["tools"] = options.tools
-            if tool_choice is not None:
-                kwargs["tool_choice"] = tool_choice
-            if parallel_tool_calls is not None:
-                kwargs["parallel_tool_calls"] = parallel_tool_calls
-        response = await _call(is_async, create, kwargs)
+        response = await _call(is_async, create, options.request(input=list(items)))
         result.response = response
         output = [_dump(i) for i in response.output or ()]
         items.extend(output)
