@@ -372,3 +372,27 @@ def test_tool_messages_from_sdk_objects_and_dicts(
         assert msgs[1]["tool_call_id"] == "b"
         assert _error(msgs[1])["type"] == "unknown_tool"
     assert tool_messages(rt, {"role": "assistant", "content": "no tools"}) == []
+
+
+async def test_async_on_event_is_awaited_and_its_errors_do_not_stop_the_run(
+    server: ScriptedServer, make_runtime: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    @toolhooks.tool
+    def ping() -> str:
+        return "pong"
+
+    kinds: list[str] = []
+
+    async def on_event(event: Event) -> None:
+        await asyncio.sleep(0)
+        kinds.append(event.kind)
+        if event.kind == "tool_call":
+            raise RuntimeError("observer bug")
+
+    rt = make_runtime(ping)
+    server.add(Turn(tool_calls=[call("ping")]), "done")
+    result = await achat(rt, server.async_client(), model="m", messages=USER, on_event=on_event)
+    assert result.text == "done"
+    assert [r.content for r in result.results] == ["pong"]
+    assert kinds == ["turn_started", "tool_call", "tool_result", "turn_started", "finished"]
+    assert any("on_event callback failed" in r.getMessage() for r in caplog.records)
