@@ -67,3 +67,22 @@ async def test_async_responses_parallel_and_turn_limit(
     assert result.stop_reason == "max_turns"
     assert result.results[2].error is not None
     assert result.results[2].error.type == "refused"
+
+
+def test_responses_call_budget_stops_the_run(server: ScriptedServer, make_runtime: Any) -> None:
+    ran: list[int] = []
+
+    @toolhooks.tool
+    def one(n: int) -> int:
+        ran.append(n)
+        return n
+
+    rt = make_runtime(one)
+    server.add(Turn(tool_calls=[call("one", {"n": 1}), call("one", {"n": 2})]), "never asked")
+    result = responses(rt, server.client(), model="m", input="go", max_tool_calls=1)
+    assert result.stop_reason == "max_tool_calls"
+    assert ran == [1]
+    assert len(server.requests) == 1
+    last = result.messages[-1]
+    assert last["type"] == "function_call_output"
+    assert json.loads(last["output"])["error"]["type"] == "refused"
