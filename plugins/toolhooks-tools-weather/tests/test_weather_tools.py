@@ -253,3 +253,14 @@ def test_entry_module_imports_nothing_heavy() -> None:
         "assert not heavy, heavy"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+async def test_a_redirect_loop_is_a_clear_error(rt: Runtime, meteo: MeteoServer) -> None:
+    # the forecast endpoint sends the client back to itself: more redirects than allowed
+    meteo.forecast_failures.append((307, {"location": meteo.forecast_url}))
+    meteo.forecast_failures.extend([(307, {"location": meteo.forecast_url})] * 5)
+    result = await call(rt, "weather_current", place="Berlin")
+    assert result.error is not None
+    assert result.error.type == "tool_error"
+    assert result.error.retryable is False
+    assert "could not be used" in result.error.message

@@ -107,6 +107,12 @@ class OpenMeteo:
             raise TransientError(
                 f"Could not reach the {service} service.", suggestion="Try again shortly."
             ) from None
+        except httpx2.HTTPError as exc:  # a redirect loop, a body that cannot be decoded
+            log.warning("Open-Meteo %s: %s", service, type(exc).__name__)
+            raise ToolError(
+                f"The {service} service answered in a way that could not be used.",
+                suggestion="Do not retry now; carry on without the weather.",
+            ) from None
         status = response.status_code
         if status == 429 or status >= 500:
             raise TransientError(
