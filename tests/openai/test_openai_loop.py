@@ -28,11 +28,9 @@ def _error(message: dict[str, Any]) -> dict[str, Any]:
 
 async def test_parallel_calls_overlap(server: ScriptedServer, make_runtime: Any) -> None:
     both = asyncio.Barrier(3)
-    seen: list[str] = []
 
     @toolhooks.tool
     async def wait_for_others(name: str) -> str:
-        seen.append(name)
         async with asyncio.timeout(5):  # fails the call instead of hanging
             await both.wait()
         return f"hello {name}"
@@ -66,7 +64,6 @@ def test_parallel_calls_overlap_sync_client(server: ScriptedServer, make_runtime
     server.add(Turn(tool_calls=[call("meet", {"n": 1}), call("meet", {"n": 2})]), "ok")
     result = chat(rt, server.client(), model="m", messages=USER)
     assert [r.content for r in result.results] == ["10", "20"]
-    assert result.results[0].duration_s >= 0
 
 
 def test_parallel_tool_calls_false_runs_in_order(server: ScriptedServer, make_runtime: Any) -> None:

@@ -233,7 +233,9 @@ async def test_retry_records_can_be_switched_off(
         raise ValueError("nope")
 
     cfg = Config({"plugins": {"toolhooks-logging": {"log_retries": False}}})
-    async with Runtime(cfg, tools=[broken], plugins=[LoggingPlugin, retry_plugin]) as rt:
+    async with Runtime(
+        cfg, tools=[broken], plugins=[LoggingPlugin, retry_plugin], autoload=False
+    ) as rt:
         await rt.execute(ToolCall("broken", "{}"))
     (rec,) = records(caplog)
     assert rec.toolhooks["attempts"] == 3  # type: ignore[attr-defined]
@@ -299,8 +301,12 @@ def test_json_formatter_plain_records_and_exceptions() -> None:
 
 def test_settings_in_code_win_and_bad_config_names_key() -> None:
     plugin = LoggingPlugin(LoggingSettings(level="DEBUG"))
-    Runtime(Config({"plugins": {"toolhooks-logging": {"level": "ERROR"}}}), plugins=[plugin])
-    assert plugin.settings.level == "DEBUG"
+    with Runtime(
+        Config({"plugins": {"toolhooks-logging": {"level": "ERROR"}}}),
+        plugins=[plugin],
+        autoload=False,
+    ):
+        assert plugin.settings.level == "DEBUG"
     with pytest.raises(toolhooks.ConfigError, match=r"plugins\.toolhooks-logging\.levle"):
         Runtime(
             Config({"plugins": {"toolhooks-logging": {"levle": "INFO"}}}), plugins=[LoggingPlugin]
