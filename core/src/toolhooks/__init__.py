@@ -26,6 +26,7 @@ from toolhooks._errors import (
     TransientError,
     UnknownTool,
     field_errors_from_pydantic,
+    loc_path,
     parse_retry_after,
     truncate,
 )
@@ -74,6 +75,7 @@ __all__ = [
     "error_type",
     "field_errors_from_pydantic",
     "hookimpl",
+    "loc_path",
     "parse_arguments",
     "parse_retry_after",
     "tool",

@@ -32,6 +32,7 @@ __all__ = [
     "TransientError",
     "UnknownTool",
     "field_errors_from_pydantic",
+    "loc_path",
     "parse_retry_after",
     "truncate",
 ]
@@ -272,7 +273,9 @@ def parse_retry_after(value: Any, *, now: float | None = None) -> float | None:
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
-def _loc(parts: Sequence[int | str]) -> str:
+def loc_path(parts: Sequence[int | str]) -> str:
+    """A field location as a path the model can read: ``("items", 0, "name")`` gives
+    ``items[0].name``."""
     out = ""
     for part in parts:
         if isinstance(part, int):
@@ -293,7 +296,7 @@ def field_errors_from_pydantic(errors: Sequence[Any]) -> tuple[FieldError, ...]:
     out: list[FieldError] = []
     for err in errors:
         kind = err.get("type", "")
-        loc = _loc([p for p in err.get("loc", ()) if not _is_internal_loc(p)])
+        loc = loc_path([p for p in err.get("loc", ()) if not _is_internal_loc(p)])
         ctx = err.get("ctx") or {}
         given = err.get("input", _MISSING)
         got = None if kind == "missing" or given is _MISSING else truncate(given)

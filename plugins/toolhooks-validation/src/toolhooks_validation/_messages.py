@@ -16,8 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from toolhooks import FieldError, InvalidArguments, field_errors_from_pydantic
-from toolhooks._errors import truncate  # not re-exported by the core (yet)
+from toolhooks import FieldError, InvalidArguments, field_errors_from_pydantic, loc_path, truncate
 
 __all__ = [
     "MISSING",
@@ -268,16 +267,6 @@ def render(value: Any, limit: int = 80) -> str:
     return truncate(text, limit)
 
 
-def loc_text(parts: Sequence[str | int]) -> str:
-    out = ""
-    for part in parts:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
-    return out
-
-
 def _num(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
@@ -288,7 +277,7 @@ def describe(
     issue: Issue, root: Mapping[str, Any], *, max_got: int = 80, max_listed: int = 20
 ) -> FieldError:
     """One :class:`Issue` as a :class:`FieldError` with a concrete suggestion in its message."""
-    loc = loc_text(issue.loc)
+    loc = loc_path(issue.loc)
     got = None if issue.got is MISSING else render(issue.got, max_got)
     schema = issue.schema
     kind = issue.kind
@@ -450,7 +439,7 @@ def field_errors_from_pydantic_with_hints(
         else:
             (fe,) = field_errors_from_pydantic([err])
             _, loc = subschema(root, err.get("loc", ()))
-            fe = FieldError(loc_text(loc), fe.message, fe.expected, fe.got)
+            fe = FieldError(loc_path(loc), fe.message, fe.expected, fe.got)
         key = fe.loc
         if key in out:
             continue  # another member of the same union: the first, schema-based text covers it
