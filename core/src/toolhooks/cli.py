@@ -113,7 +113,17 @@ class _Root(click.Group):
             return  # the command itself will report the bad config
         pm = new_plugin_manager()
         opts = params.get("plugin_opts") or ()
-        load_plugins(pm, config.core, explicit=[p for p in opts if not p.startswith("no:")])
+        disable = [p[3:] for p in opts if p.startswith("no:")]
+        settings = config.core
+        if disable:  # -p no:NAME: a disabled plugin adds no command either
+            settings = Config(
+                {**config.data, "disable": [*config.data.get("disable", []), *disable]},
+                path=config.path,
+            ).core
+        try:
+            load_plugins(pm, settings, explicit=[p for p in opts if not p.startswith("no:")])
+        except ToolhooksError:
+            return  # the command itself will report the bad config
         for plugin, fn in Hooks(pm).impls_of("toolhooks_register_commands"):
             try:
                 fn(cli=self)

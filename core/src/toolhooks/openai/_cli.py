@@ -25,6 +25,9 @@ _NO_KEY = (
     "it), and OPENAI_BASE_URL or --base-url for an OpenAI-compatible server"
 )
 
+#: Sent to a ``--base-url`` server when OPENAI_API_KEY is unset: the SDK insists on a key.
+_PLACEHOLDER_KEY = "toolhooks-no-key"
+
 
 @click.command()
 @click.argument("prompt")
@@ -52,13 +55,16 @@ def chat(
 ) -> None:
     """Ask the model PROMPT with the tools; print each tool call as it runs, then the answer.
 
-    Uses OPENAI_API_KEY and OPENAI_BASE_URL (or --base-url).
+    Uses OPENAI_API_KEY and OPENAI_BASE_URL (or --base-url); the key is required only for the
+    default OpenAI endpoint.
     """
     api_key = os.environ.get("OPENAI_API_KEY", "").strip()
     base_url = base_url or os.environ.get("OPENAI_BASE_URL") or None
     if not api_key:
-        click.echo(_NO_KEY, err=True)
-        sys.exit(2)
+        if base_url is None:  # only the default OpenAI endpoint needs a real key
+            click.echo(_NO_KEY, err=True)
+            sys.exit(2)
+        api_key = _PLACEHOLDER_KEY  # local servers (vLLM, Ollama, ...) ignore it
     try:
         runtime = click.get_current_context().obj.runtime()
     except ToolhooksError as exc:
