@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -56,3 +57,18 @@ def test_disabled_plugin_adds_no_command(tmp_path: Path) -> None:
         assert proc.returncode == 2, proc.stdout + proc.stderr
         assert "No such command 'demo'" in proc.stderr
         assert "Traceback" not in proc.stderr
+
+
+def test_plugins_json_says_where_a_disable_came_from(tmp_path: Path) -> None:
+    def errors(*args: str, **env: str) -> dict[str, str | None]:
+        proc = run_cli(*args, "plugins", "--json", cwd=tmp_path, **env)
+        assert proc.returncode == 0, proc.stderr
+        return {p["name"]: p.get("disabled_by") for p in json.loads(proc.stdout)}
+
+    (tmp_path / "toolhooks.toml").write_text('disable = ["toolhooks-metrics"]\n')
+    got = errors("-p", "no:toolhooks-cache")
+    assert got["toolhooks-cache"] == "disabled by -p no:toolhooks-cache"
+    assert got["toolhooks-metrics"] == "disabled in toolhooks.toml"
+    # TOOLHOOKS_DISABLE replaces the file's list
+    got = errors(TOOLHOOKS_DISABLE="toolhooks-retry")
+    assert got["toolhooks-retry"] == "disabled by TOOLHOOKS_DISABLE"

@@ -11,6 +11,7 @@ import enum
 import importlib
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -50,6 +51,8 @@ class CliState:
         self._runtime: Runtime | None = None
         self._config: Config | None = None
         self._enable: list[str] = []
+        #: plugin name -> where its "disabled in config" came from (-p, env or the file)
+        self.disabled_by: dict[str, str] = {}
 
     def config(self) -> Config:
         if self._config is None:
@@ -72,7 +75,27 @@ class CliState:
             config = self.config()
             self._runtime = Runtime(config, plugins=self._enable)
             click.get_current_context().call_on_close(self._runtime.close)
+            self.disabled_by = self._explain_disabled(self._runtime.plugins)
         return self._runtime
+
+    def _explain_disabled(self, infos: Sequence[PluginInfo]) -> dict[str, str]:
+        """Say where each "disabled in config" came from: -p, TOOLHOOKS_DISABLE or the file."""
+        by_option = {p[3:] for p in self.plugin_opts if p.startswith("no:")}
+        env = os.environ.get("TOOLHOOKS_DISABLE", "")
+        by_env = {n.strip() for n in env.split(",") if n.strip()}
+        path = self._config.path if self._config else None
+        where = os.path.basename(path) if path else "config"
+        out: dict[str, str] = {}
+        for info in infos:
+            if info.status != "disabled" or info.error != "disabled in config":
+                continue
+            if info.name in by_option:
+                out[info.name] = f"disabled by -p no:{info.name}"
+            elif info.name in by_env:
+                out[info.name] = "disabled by TOOLHOOKS_DISABLE"
+            else:
+                out[info.name] = f"disabled in {where}"
+        return out
 
 
 class _Root(click.Group):
@@ -191,7 +214,7 @@ def cli(
     ctx.obj = CliState(config_path, plugin_opts)
     if ctx.invoked_subcommand is None:
         runtime = _runtime(ctx)
-        _echo_plugins(runtime.plugins)
+        _echo_plugins(runtime.plugins, ctx.obj.disabled_by)
         click.echo()
         _echo_tools(runtime)
         click.echo("\nRun `toolhooks --help` for the commands.")
@@ -214,18 +237,24 @@ def _runtime(ctx: click.Context) -> Runtime:
 def plugins(ctx: click.Context, as_json: bool) -> None:
     """The plugins: name, version, status (enabled, disabled, failed) and hooks."""
     runtime = _runtime(ctx)
+    why: dict[str, str] = ctx.find_object(CliState).disabled_by  # type: ignore[union-attr]
     if as_json:
-        click.echo(json.dumps([p.as_dict() for p in runtime.plugins], indent=2))
+        out = [
+            {**p.as_dict(), **({"disabled_by": why[p.name]} if p.name in why else {})}
+            for p in runtime.plugins
+        ]
+        click.echo(json.dumps(out, indent=2))
     else:
-        _echo_plugins(runtime.plugins)
+        _echo_plugins(runtime.plugins, why)
 
 
-def _echo_plugins(infos: Sequence[PluginInfo]) -> None:
+def _echo_plugins(infos: Sequence[PluginInfo], why: dict[str, str] | None = None) -> None:
+    why = why or {}
     rows = [
         {
             "plugin": p.name,
             "version": p.version or "",
-            "status": p.status + (f": {p.error}" if p.error else ""),
+            "status": p.status + (f": {why.get(p.name, p.error)}" if p.error else ""),
             "hooks": ", ".join(h.removeprefix("toolhooks_") for h in p.hooks),
         }
         for p in infos
