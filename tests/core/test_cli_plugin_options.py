@@ -72,3 +72,10 @@ def test_plugins_json_says_where_a_disable_came_from(tmp_path: Path) -> None:
     # TOOLHOOKS_DISABLE replaces the file's list
     got = errors(TOOLHOOKS_DISABLE="toolhooks-retry")
     assert got["toolhooks-retry"] == "disabled by TOOLHOOKS_DISABLE"
+
+
+def test_demo_honours_p_no(tmp_path: Path) -> None:
+    proc = run_cli("-p", "no:toolhooks-cache", "demo", cwd=tmp_path)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    assert "model turn 1" in proc.stdout, proc.stdout + proc.stderr
+    assert "cache=hit" not in proc.stdout

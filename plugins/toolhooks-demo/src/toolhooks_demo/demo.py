@@ -236,9 +236,14 @@ def build_config(database: Path) -> toolhooks.Config:
 
 
 def run_demo(
-    *, model: str | None, base_url: str | None, stream: bool = False, echo: Echo = print
+    *,
+    model: str | None,
+    base_url: str | None,
+    stream: bool = False,
+    echo: Echo = print,
+    disable: Sequence[str] = (),
 ) -> int:
-    """Run the demo; returns the exit status."""
+    """Run the demo; returns the exit status. *disable*: plugins to leave out (``-p no:X``)."""
     from toolhooks_tools_sqlite.sample import create_sample_db
 
     from toolhooks_demo.flaky import FlakyService
@@ -251,9 +256,12 @@ def run_demo(
     with tempfile.TemporaryDirectory(prefix="toolhooks-demo-") as tmp, FlakyService(2) as flaky:
         database = create_sample_db(Path(tmp) / "shop.db")
         progress = Progress(echo)
+        config = build_config(database)
+        if disable:
+            config = toolhooks.Config({**config.data, "disable": list(disable)})
         runtime = toolhooks.Runtime(
-            build_config(database),
-            plugins=[*PLUGINS, DemoTools(flaky.url), progress],
+            config,
+            plugins=[*(p for p in PLUGINS if p not in disable), DemoTools(flaky.url), progress],
             autoload=False,
         )
         with runtime:

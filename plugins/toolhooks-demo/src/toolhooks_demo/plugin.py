@@ -20,7 +20,8 @@ def toolhooks_register_commands(cli: click.Group) -> None:
     "OPENAI_API_KEY).",
 )
 @click.option("--stream", is_flag=True, help="Stream the model's turns.")
-def demo(model: str | None, base_url: str | None, stream: bool) -> None:
+@click.pass_context
+def demo(ctx: click.Context, model: str | None, base_url: str | None, stream: bool) -> None:
     """Run the whole lesson end to end, offline: parallel calls, a validation error corrected by
     the model, a flaky service retried, a cache hit, a rate limit, and the metrics table.
 
@@ -29,6 +30,8 @@ def demo(model: str | None, base_url: str | None, stream: bool) -> None:
     """
     from toolhooks_demo.demo import run_demo
 
-    code = run_demo(model=model, base_url=base_url, stream=stream, echo=click.echo)
+    opts = getattr(ctx.obj, "plugin_opts", None) or ()
+    disable = [p[3:] for p in opts if p.startswith("no:")]  # toolhooks -p no:NAME demo
+    code = run_demo(model=model, base_url=base_url, stream=stream, echo=click.echo, disable=disable)
     if code:
         raise SystemExit(code)
