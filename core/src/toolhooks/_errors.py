@@ -30,6 +30,7 @@ __all__ = [
     "ToolTimeout",
     "ToolhooksError",
     "TransientError",
+    "Unavailable",
     "UnknownTool",
     "field_errors_from_pydantic",
     "loc_path",
@@ -45,6 +46,7 @@ ERROR_TYPES = (
     "rate_limited",
     "timeout",
     "transient",
+    "unavailable",
     "tool_error",
     "cancelled",
     "internal_error",
@@ -215,6 +217,18 @@ class TransientError(ToolError):
     """
 
     type = "transient"
+    retryable = True
+
+
+class Unavailable(ToolError):
+    """A shared backend the call depends on (a cache, a rate limiter, a database) is down.
+
+    The one vocabulary for "not your fault, try again later": retryable, with ``retry_after_s``
+    saying when a retry makes sense. The cache and rate-limit plugins raise it when they are
+    configured to fail closed and their backend does not answer.
+    """
+
+    type = "unavailable"
     retryable = True
 
 

@@ -114,7 +114,9 @@ async def test_cache_redis_unreachable_fails_closed() -> None:
     assert runs == []
     for res in (r, again):
         assert res.error is not None
-        assert res.error.type == "internal_error"
+        assert res.error.type == "unavailable"
+        assert res.error.retryable
+        assert res.error.retry_after_s is not None and res.error.retry_after_s >= 1.0
         assert "cache is unavailable" in res.error.message
         assert "127.0.0.1" not in res.content
         assert "s3cret" not in res.content

@@ -120,7 +120,9 @@ async def test_ratelimit_redis_unreachable_fails_closed() -> None:
     assert runs == []
     for r in results:
         assert r.error is not None
-        assert r.error.type == "rate_limited"
+        assert r.error.type == "unavailable"
+        assert r.error.retryable
+        assert r.error.retry_after_s is not None and r.error.retry_after_s >= 1.0
         assert "unavailable" in r.error.message
         assert r.refused_by == PLUGIN_NAME
         assert "127.0.0.1" not in r.content

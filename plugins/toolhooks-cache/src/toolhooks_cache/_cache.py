@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from toolhooks import CacheHit, CallContext, ToolError
+from toolhooks import CacheHit, CallContext, ToolError, Unavailable
 
 from toolhooks_cache._backends import Backend, BackendUnavailable, Record
 from toolhooks_cache._key import cache_key
@@ -158,10 +158,9 @@ class ResultCache:
             return None  # arguments that are not JSON (a validator coerced them): not cached
 
     def _unavailable(self) -> ToolError:
-        return ToolError(
+        return Unavailable(
             "The tool cannot run right now: its result cache is unavailable.",
-            type="internal_error",
-            retryable=True,
+            retry_after_s=max(self.settings.reconnect_after_s, 1.0),
             suggestion="This is not caused by your arguments; try again later.",
         )
 

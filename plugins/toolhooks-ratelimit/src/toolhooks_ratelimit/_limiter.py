@@ -7,7 +7,7 @@ import logging
 import time
 from typing import TYPE_CHECKING, Any
 
-from toolhooks import CallContext, RateLimited
+from toolhooks import CallContext, RateLimited, Unavailable
 
 from toolhooks_ratelimit._settings import PLUGIN_NAME, RateLimitSettings, RateLimitToolSettings
 from toolhooks_ratelimit._storage import Check, Limits, StorageUnavailable
@@ -82,11 +82,12 @@ class ToolRateLimiter:
                 wait = await self.limits.hit(checks)
             except StorageUnavailable:
                 if self.settings.fail_closed:
-                    retry = max(self.settings.reconnect_after_s, 1.0)
-                    raise self._refuse(
-                        ctx,
+                    self.stats["refused"] += 1
+                    ctx.refused_by = PLUGIN_NAME
+                    raise Unavailable(
                         "The rate limiter is unavailable, so the call was not run.",
-                        retry,
+                        retry_after_s=max(self.settings.reconnect_after_s, 1.0),
+                        suggestion="This is not caused by your arguments; try again later.",
                     ) from None
                 self.stats["unlimited"] += 1
                 return  # fail open: logged once per outage by the storage
