@@ -25,6 +25,7 @@ import contextvars
 import copy
 import difflib
 import inspect
+import json
 import logging
 import threading
 import time
@@ -530,6 +531,19 @@ class Runtime:
                     f"({type(value).__name__}).",
                 )
                 value = None
+            else:
+                if type(value) is not str and _has_non_finite(content):
+                    log.warning(
+                        "tool %s returned a non-finite number (NaN or Infinity)", ctx.call.name
+                    )
+                    error = ErrorInfo(
+                        type="tool_error",
+                        message="The tool returned a number that is not finite (NaN or "
+                        "Infinity), which cannot be sent as JSON.",
+                        suggestion="Do not repeat the call unchanged; the inputs probably "
+                        "overflow or have no numeric result.",
+                    )
+                    value = None
         if error is not None:
             content = ToolResult.error_content(error)
         call = ctx.call
@@ -619,7 +633,7 @@ class Runtime:
         scope: str | None = None,
     ) -> Batch:
         """Start a batch in the background (inside a running event loop) and return its handle."""
-        items = [as_call(c, index=i) for i, c in enumerate(calls)]
+        items = [_batch_item(c, i) for i, c in enumerate(calls)]
         results: list[ToolResult | None] = [None] * len(items)
         state = _BatchState()
         cap = 1 if sequential else max(1, max_concurrency or self._max_concurrency)
@@ -837,6 +851,32 @@ def as_call(call: CallLike, *, index: int = 0) -> ToolCall:
     raise TypeError(f"not a tool call: {type(call).__name__}")
 
 
+def _batch_item(item: Any, index: int) -> ToolCall:
+    """One batch item as a :class:`ToolCall`; an item that is not a call becomes a call whose
+    ``problem`` says so (``invalid_arguments``), so the batch still gets one answer per item."""
+    try:
+        return as_call(item, index=index)
+    except Exception as exc:  # not a mapping / ToolCall, or a mapping that cannot be read
+        why = str(exc) if isinstance(exc, TypeError) else f"unreadable {type(item).__name__}"
+    call_id = ""
+    try:
+        raw_id = getattr(item, "id", None) or getattr(item, "call_id", None)
+        if isinstance(raw_id, str | int) and not isinstance(raw_id, bool):
+            call_id = str(raw_id)
+    except Exception:
+        pass
+    return ToolCall(
+        "",
+        None,
+        call_id or f"call_{index}",
+        problem=ErrorInfo(
+            type="invalid_arguments",
+            message=f"Batch item {index} is not a tool call ({why}); it was not run.",
+            suggestion='Send each call as {"id", "function": {"name", "arguments"}}.',
+        ),
+    )
+
+
 def parse_arguments(raw: str | Mapping[str, Any] | None) -> dict[str, Any]:
     """The call's arguments as a dict, or :class:`InvalidArguments` saying why not."""
     if type(raw) is not str:
@@ -860,6 +900,22 @@ def parse_arguments(raw: str | Mapping[str, Any] | None) -> dict[str, Any]:
             suggestion="Wrap the arguments in an object keyed by parameter name.",
         )
     return value
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(name)
+
+
+def _has_non_finite(content: str) -> bool:
+    """Whether *content* (pydantic-core JSON) holds ``NaN``/``Infinity``, which is not JSON
+    (``allow_nan=False`` semantics); a quick text check first, the parse only when it may."""
+    if "NaN" not in content and "Infinity" not in content:
+        return False
+    try:
+        json.loads(content, parse_constant=_reject_constant)
+    except ValueError:
+        return True
+    return False
 
 
 def _json_type(value: Any) -> str:

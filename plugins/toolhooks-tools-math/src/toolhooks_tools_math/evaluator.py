@@ -417,7 +417,7 @@ def _walk(node: ast.AST, budget: _Budget) -> Number:
                 + ".",
                 suggestion="Use integers and decimals such as 42 or 3.14 (no strings, no 1j).",
             )
-        return _check_int(value, limits)
+        return _check_float(_check_int(value, limits))  # 1e309 reads as inf
     if isinstance(node, ast.BinOp):
         # walk down the left spine iteratively, then apply the operators bottom-up
         spine: list[ast.BinOp] = []
@@ -492,7 +492,7 @@ def evaluate(expression: str, limits: Limits | None = None) -> Number:
     tree = _parse(expression, limits)
     budget = _Budget(limits)
     try:
-        return _walk(tree, budget)
+        return _check_float(_walk(tree, budget))  # never NaN/Infinity: not JSON
     except RecursionError:  # cannot happen within max_depth, but never leak it
         raise InvalidArguments(
             "The expression is nested too deeply.", suggestion="Split it into steps."
