@@ -342,3 +342,34 @@ def test_entry_module_is_light() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def _formatted(caplog: pytest.LogCaptureFixture) -> list[dict[str, Any]]:
+    return [json.loads(JsonFormatter().format(r)) for r in records(caplog)]
+
+
+async def test_lone_surrogate_argument_still_gives_one_json_record(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async with runtime({"plugins": {"toolhooks-logging": {"log_arguments": True}}}) as rt:
+        await rt.execute(
+            ToolCall("weather", {"city": "Paris", "options": {"a": "\ud800"}}, id="s1")
+        )
+    (out,) = _formatted(caplog)
+    assert out["call_id"] == "s1"
+    assert "\\ud800" in json.dumps(out["arguments"])  # the surrogate is kept, escaped as text
+
+
+async def test_ten_thousand_deep_argument_still_gives_one_json_record(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    deep: dict[str, Any] = {}
+    node = deep
+    for _ in range(10_000):
+        node["a"] = {}
+        node = node["a"]
+    async with runtime({"plugins": {"toolhooks-logging": {"log_arguments": True}}}) as rt:
+        await rt.execute(ToolCall("weather", {"city": "Paris", "options": deep}, id="d1"))
+        text = '{"city": "Paris", "options": ' + '{"a": ' * 10_000 + "1" + "}" * 10_001
+        await rt.execute(ToolCall("weather", text, id="d2"))
+    assert [out["call_id"] for out in _formatted(caplog)] == ["d1", "d2"]

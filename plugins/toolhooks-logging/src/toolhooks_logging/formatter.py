@@ -44,4 +44,29 @@ class JsonFormatter(logging.Formatter):
             out["exception"] = self.formatException(record.exc_info)
         elif record.exc_text:
             out["exception"] = record.exc_text
-        return pydantic_core.to_json(out, fallback=str).decode()
+        try:
+            return pydantic_core.to_json(out, fallback=str).decode()
+        except Exception:  # a lone surrogate, a cycle, ...: never lose the record
+            return pydantic_core.to_json(_safe(out, 0), fallback=str).decode()
+
+
+#: containers nested deeper than this are replaced by a marker in the fallback path
+MAX_DEPTH = 32
+
+
+def _safe(value: Any, depth: int) -> Any:
+    """*value* with every part that cannot be written as JSON replaced by a marker string."""
+    if depth > MAX_DEPTH:
+        return "<unserialisable: nested too deep>"
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    if isinstance(value, dict):
+        return {_safe(str(k), depth + 1): _safe(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_safe(v, depth + 1) for v in value]
+    try:
+        return _safe(str(value), depth + 1)
+    except Exception as exc:
+        return f"<unserialisable: {type(exc).__name__}>"

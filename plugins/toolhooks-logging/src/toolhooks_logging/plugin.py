@@ -75,8 +75,12 @@ class LoggingPlugin:
             "refused_by": result.refused_by,
         }
         if settings.log_arguments:
-            args = loggable_arguments(ctx.arguments, ctx.call.arguments)
-            fields["arguments"] = self._redactor.redact(args)
+            try:
+                args = loggable_arguments(ctx.arguments, ctx.call.arguments)
+                fields["arguments"] = self._redactor.redact(args)
+            except Exception as exc:  # an observer never loses its record
+                args = None
+                fields["arguments"] = f"<unserialisable: {type(exc).__name__}>"
             if err is not None:
                 # arguments that are not a JSON object are quoted raw in the message, where a
                 # redactor (which judges values by their keys) cannot see a secret
@@ -86,7 +90,10 @@ class LoggingPlugin:
                     else WITHHELD_MESSAGE
                 )
         if settings.log_results and err is None:
-            fields["result"] = self._redactor.redact(result.value)
+            try:
+                fields["result"] = self._redactor.redact(result.value)
+            except Exception as exc:
+                fields["result"] = f"<unserialisable: {type(exc).__name__}>"
         if err is None:
             _emit(
                 logger,
