@@ -339,3 +339,22 @@ def test_query_tools_are_not_cacheable_by_default() -> None:
 
     with Runtime(Config({}), plugins=[SqliteTools], autoload=False) as runtime:
         assert {n for n, t in runtime.tools.items() if t.cacheable} == set()
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "PRAGMA database_list",
+        "pragma main.DATABASE_LIST",
+        "SELECT * FROM pragma_database_list",
+        "select file from PRAGMA_DATABASE_LIST()",
+        "SELECT group_concat(file) FROM main.pragma_database_list",
+        "WITH d AS (SELECT * FROM pragma_database_list) SELECT file FROM d",
+    ],
+)
+async def test_the_database_path_is_never_shown(shop: Path, sql: str) -> None:
+    result = await call(runtime(database=str(shop)), "sqlite_query", sql=sql)
+    assert result.error is not None, result.content
+    assert result.error.type == "refused"
+    assert str(shop.parent) not in result.content
+    assert "shop.db" not in result.content

@@ -41,7 +41,6 @@ READ_PRAGMAS = frozenset(
         "collation_list",
         "compile_options",
         "data_version",
-        "database_list",
         "encoding",
         "foreign_key_check",
         "foreign_key_list",
@@ -63,6 +62,10 @@ READ_PRAGMAS = frozenset(
         "user_version",
     }
 )
+
+#: Table-valued pragmas that show a database file's absolute path (``database_list`` is left
+#: out of READ_PRAGMAS for the same reason).
+_PATH_TABLES = frozenset({"pragma_database_list"})
 
 _PROGRESS_STEPS = 1000  # SQLite VM instructions between deadline checks
 MAX_VALUE_BYTES = 32 * 1024 * 1024  # SQLITE_LIMIT_LENGTH: one string, BLOB or row (default 1 GB)
@@ -88,6 +91,11 @@ class _Guard:
     ) -> int:
         if action in (sqlite3.SQLITE_ATTACH, sqlite3.SQLITE_DETACH):
             self.denied.append("ATTACH/DETACH (and VACUUM INTO)")
+            return sqlite3.SQLITE_DENY
+        if action == sqlite3.SQLITE_READ and (arg1 or "").lower() in _PATH_TABLES:
+            # ``SELECT file FROM pragma_database_list`` reads the pragma as a table, with no
+            # PRAGMA action to refuse: the database's absolute path is never shown
+            self.denied.append(f"reading {arg1} (it shows file paths)")
             return sqlite3.SQLITE_DENY
         if action == sqlite3.SQLITE_PRAGMA and (arg1 or "").lower() not in READ_PRAGMAS:
             self.denied.append(f"PRAGMA {arg1}")
