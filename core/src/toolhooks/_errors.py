@@ -23,6 +23,7 @@ __all__ = [
     "ErrorInfo",
     "FieldError",
     "InvalidArguments",
+    "NotConfigured",
     "RateLimited",
     "Refused",
     "ToolConflictError",
@@ -250,6 +251,13 @@ class ConfigError(ToolhooksError):
         self.key = key
         where = ": ".join(p for p in (path, key) if p)
         super().__init__(f"{where}: {problem}" if where else problem)
+
+
+class NotConfigured(ToolhooksError):
+    """Raised by a tool pack's ``toolhooks_register_tools`` when it has nothing to offer as
+    configured (a database pack with no database named). The plugin stays enabled with no tools,
+    and the message (which should name the setting to add) is shown by ``toolhooks plugins``.
+    The model is never offered tools that could only fail."""
 
 
 class ToolConflictError(ToolhooksError):

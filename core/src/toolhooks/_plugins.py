@@ -47,6 +47,8 @@ class PluginInfo:
     version: str | None = None
     hooks: list[str] = field(default_factory=list)
     error: str | None = None
+    #: why an enabled plugin offers nothing (raised as :class:`~toolhooks.NotConfigured`)
+    note: str | None = None
     plugin: Any = field(default=None, repr=False, compare=False)
 
     def as_dict(self) -> dict[str, Any]:
@@ -58,6 +60,7 @@ class PluginInfo:
             "version": self.version,
             "hooks": self.hooks,
             "error": self.error,
+            "note": self.note,
         }
 
 

@@ -41,6 +41,7 @@ from toolhooks._deadlines import Watchdog, expired, watchdog
 from toolhooks._errors import (
     ErrorInfo,
     InvalidArguments,
+    NotConfigured,
     ToolConflictError,
     ToolError,
     ToolTimeout,
@@ -177,6 +178,11 @@ class Runtime:
                 fn(register=lambda t, /, _p=name, **opts: self.add_tool(t, plugin=_p, **opts))
             except ToolConflictError:
                 raise
+            except NotConfigured as exc:  # enabled, with no tools, and says why
+                self._tools = {n: t for n, t in self._tools.items() if t.plugin != name}
+                for info in self.plugins:
+                    if info.name == name:
+                        info.note = str(exc)
             except Exception as exc:
                 self._fail_plugin(name, "toolhooks_register_tools", exc)
 

@@ -254,7 +254,8 @@ def _echo_plugins(infos: Sequence[PluginInfo], why: dict[str, str] | None = None
         {
             "plugin": p.name,
             "version": p.version or "",
-            "status": p.status + (f": {why.get(p.name, p.error)}" if p.error else ""),
+            "status": p.status
+            + (f": {why.get(p.name, p.error)}" if p.error else f": {p.note}" if p.note else ""),
             "hooks": ", ".join(h.removeprefix("toolhooks_") for h in p.hooks),
         }
         for p in infos

@@ -83,8 +83,10 @@ def toolhooks_register_tools(register: Callable[..., Tool]) -> None:
         ``toolhooks.tool(**options)``) and returns the registered ``Tool``.
 
     :returns: nothing.
-    :raises: a bad tool name, or any exception, marks this plugin as ``failed`` and drops all its
-        tools. Two plugins registering the same name stops start-up with a
+    :raises NotConfigured: the pack has nothing to offer as configured: the plugin stays enabled
+        with none of its tools, and ``toolhooks plugins`` shows the message.
+    :raises: a bad tool name, or any other exception, marks this plugin as ``failed`` and drops all
+        its tools. Two plugins registering the same name stops start-up with a
         :class:`~toolhooks.ToolConflictError` naming both (tools are never renamed).
     """
 

@@ -266,13 +266,17 @@ async def test_bad_queries_are_invalid_arguments(shop: Path, sql: str, fragment:
     assert result.error.suggestion
 
 
-async def test_no_database_configured_is_a_call_time_error() -> None:
-    rt = runtime()
-    assert "sqlite_query" in rt.tools  # start-up succeeds
-    result = await call(rt, "sqlite_query", sql="SELECT 1")
+async def test_no_database_configured_offers_no_tools_and_says_why() -> None:
+    async with runtime() as rt:  # start-up succeeds
+        assert not {n for n in rt.tools if n.startswith("sqlite_")}
+        (info,) = [p for p in rt.plugins if p.name == "toolhooks-tools-sqlite"]
+        assert info.status == "enabled"
+        assert info.note is not None
+        assert "no database configured" in info.note
+        assert "[plugins.toolhooks-tools-sqlite]" in info.note
+        result = await call(rt, "sqlite_query", sql="SELECT 1")
     assert result.error is not None
-    assert result.error.type == "unavailable"
-    assert "No database is configured" in result.error.message
+    assert result.error.type == "unknown_tool"  # never offered, so never a failing call
 
 
 async def test_missing_file_is_a_call_time_error_without_the_path(tmp_path: Path) -> None:

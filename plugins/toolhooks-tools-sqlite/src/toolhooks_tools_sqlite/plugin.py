@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import toolhooks
-from toolhooks import ConfigError
+from toolhooks import ConfigError, NotConfigured
 
 from toolhooks_tools_sqlite.settings import SqliteSettings
 
@@ -51,6 +51,12 @@ class SqliteTools:
 
     @toolhooks.hookimpl
     def toolhooks_register_tools(self, register: Callable[..., Any]) -> None:
+        if self.database is None:
+            # tools that could only fail are never offered to the model
+            raise NotConfigured(
+                f"no tools: no database configured (set `database` under "
+                f"[plugins.{PLUGIN_NAME}] in toolhooks.toml)"
+            )
         from toolhooks_tools_sqlite.db import Database
         from toolhooks_tools_sqlite.tools import build_tools
 
