@@ -36,12 +36,13 @@ from toolhooks._markers import hookimpl
 from toolhooks._model import CacheStatus, CallContext, Recovery, ToolCall, ToolResult
 from toolhooks._plugins import ENTRY_POINT_GROUP, PluginInfo
 from toolhooks._protocols import CacheHit, RateLimiter, RetryPolicy, ToolCache
-from toolhooks._runtime import Batch, Runtime, error_info, error_type, parse_arguments
+from toolhooks._runtime import MAX_DEPTH, Batch, Runtime, error_info, error_type, parse_arguments
 from toolhooks._tools import TOOL_NAME_RE, Tool, check_tool_name, tool
 
 __all__ = [
     "ENTRY_POINT_GROUP",
     "ERROR_TYPES",
+    "MAX_DEPTH",
     "TOOL_NAME_RE",
     "Batch",
     "CacheHit",

@@ -883,19 +883,29 @@ def _batch_item(item: Any, index: int) -> ToolCall:
     )
 
 
+#: How deep a call's arguments may nest (objects and arrays), for the whole pipeline: deeper
+#: arguments are refused with ``invalid_arguments`` before any plugin or tool sees them, so no
+#: validator, cache key, log record or span has to survive 10,000 levels.
+MAX_DEPTH = 64
+
+
 def parse_arguments(raw: str | Mapping[str, Any] | None) -> dict[str, Any]:
     """The call's arguments as a dict, or :class:`InvalidArguments` saying why not."""
     if type(raw) is not str:
         if raw is None:
             return {}
         if isinstance(raw, Mapping):
-            return dict(raw)
+            value = dict(raw)
+            _check_depth(value)
+            return value
         raise InvalidArguments(f"The arguments must be a JSON object, got {_json_type(raw)}.")
     if not raw or raw.isspace():
         return {}  # some servers send "" for a tool without parameters
     try:
         value = pydantic_core.from_json(raw)
     except ValueError as exc:
+        if "recursion limit" in str(exc):  # pydantic-core stops past its own depth limit
+            raise _too_deep() from None
         raise InvalidArguments(
             f"The arguments are not valid JSON: {exc} (got {truncate(raw)}).",
             suggestion='Send the arguments as one JSON object, for example {"name": "value"}.',
@@ -905,6 +915,8 @@ def parse_arguments(raw: str | Mapping[str, Any] | None) -> dict[str, Any]:
             f"The arguments must be a JSON object, got {_json_type(value)}.",
             suggestion="Wrap the arguments in an object keyed by parameter name.",
         )
+    if raw.count("{") + raw.count("[") > MAX_DEPTH:  # a C-speed bound: most calls skip the walk
+        _check_depth(value)
     return value
 
 
@@ -922,6 +934,29 @@ def _has_non_finite(content: str) -> bool:
     except ValueError:
         return True
     return False
+
+
+def _too_deep() -> InvalidArguments:
+    return InvalidArguments(
+        f"The arguments are nested too deep: more than {MAX_DEPTH} levels of objects and arrays.",
+        suggestion="Send flatter arguments: no tool here takes data nested that deep.",
+    )
+
+
+_NESTED = (Mapping, list, tuple)
+
+
+def _check_depth(value: Any) -> None:
+    """Refuse Python arguments nested deeper than MAX_DEPTH (iterative: no recursion limit)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise _too_deep()
+        if isinstance(item, Mapping):
+            stack.extend((v, depth + 1) for v in item.values() if isinstance(v, _NESTED))
+        elif isinstance(item, list | tuple):
+            stack.extend((v, depth + 1) for v in item if isinstance(v, _NESTED))
 
 
 def _json_type(value: Any) -> str:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pydantic_core
+import toolhooks
 
 __all__ = ["JsonFormatter"]
 
@@ -50,8 +51,8 @@ class JsonFormatter(logging.Formatter):
             return pydantic_core.to_json(_safe(out, 0), fallback=str).decode()
 
 
-#: containers nested deeper than this are replaced by a marker in the fallback path
-MAX_DEPTH = 32
+#: containers nested deeper than the pipeline's limit are replaced by a marker in the fallback
+MAX_DEPTH = toolhooks.MAX_DEPTH
 
 
 def _safe(value: Any, depth: int) -> Any:
